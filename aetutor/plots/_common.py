@@ -1,0 +1,56 @@
+"""Small pieces the plot modules share: input checks and image reshaping."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+
+from aetutor.validation import check_finite, check_unit_range
+
+__all__ = ["as_image_batch", "new_axes", "square_shape"]
+
+
+def square_shape(n_pixels: int) -> tuple[int, int]:
+    """(side, side) for a square image with ``n_pixels`` pixels, else an error."""
+    side = math.isqrt(n_pixels)
+    if side * side != n_pixels:
+        raise ValueError(
+            f"cannot infer the image shape of vectors with {n_pixels} values; "
+            "pass image_shape=(height, width)"
+        )
+    return side, side
+
+
+def as_image_batch(
+    x, name: str = "x", image_shape: Sequence[int] | None = None, unit_range: bool = True
+) -> np.ndarray:
+    """A batch of grey images (n, h, w) from images or flat vectors (n, h*w)."""
+    arr = check_unit_range(x, name) if unit_range else check_finite(x, name)
+    if arr.ndim == 4 and arr.shape[-1] == 1:
+        arr = arr[..., 0]
+    if arr.ndim == 2:
+        shape = tuple(image_shape) if image_shape is not None else square_shape(arr.shape[1])
+        if int(np.prod(shape)) != arr.shape[1]:
+            raise ValueError(
+                f"image_shape {shape} does not match {name}'s {arr.shape[1]} values per sample"
+            )
+        arr = arr.reshape(len(arr), *shape)
+    if arr.ndim != 3:
+        raise ValueError(
+            f"{name} must be images (n, h, w) or flat vectors (n, pixels), got shape {arr.shape}"
+        )
+    if len(arr) == 0:
+        raise ValueError(f"{name} is empty: nothing to draw")
+    return arr
+
+
+def new_axes(ax=None, figsize: tuple[float, float] | None = None):
+    """The given Axes, or a fresh figure's single Axes."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=figsize)
+    return ax

@@ -1,0 +1,105 @@
+"""Image figures: rows of originals, reconstructions and their errors."""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from aetutor.metrics import reconstruction_error
+from aetutor.plots._common import as_image_batch
+from aetutor.validation import check_same_shape
+
+__all__ = ["image_grid", "image_rows"]
+
+
+def image_grid(
+    rows: Mapping[str, np.ndarray],
+    *,
+    n: int | None = None,
+    image_shape: Sequence[int] | None = None,
+    titles: Mapping[str, Sequence[str]] | None = None,
+    cmaps: Mapping[str, str] | None = None,
+    title: str | None = None,
+    size: float = 1.1,
+):
+    """Rows of images, one row per entry of ``rows`` (label -> images), aligned by column.
+
+    ``titles`` may give a caption per image for any row; ``cmaps`` a colormap
+    per row (default grey, scaled to [0, 1]). Returns the Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    if not rows:
+        raise ValueError("rows must map at least one row label to a batch of images")
+    batches = {
+        label: as_image_batch(imgs, f"rows[{label!r}]", image_shape) for label, imgs in rows.items()
+    }
+    lengths = {label: len(b) for label, b in batches.items()}
+    n = min(lengths.values()) if n is None else int(n)
+    if n < 1 or n > min(lengths.values()):
+        raise ValueError(f"n must be in 1..{min(lengths.values())} (rows hold {lengths}), got {n}")
+    titles = titles or {}
+    cmaps = cmaps or {}
+    fig, axes = plt.subplots(
+        len(batches), n, figsize=(size * n + 1.2, size * len(batches) + 0.6), squeeze=False
+    )
+    for r, (label, batch) in enumerate(batches.items()):
+        caps = titles.get(label)
+        if caps is not None and len(caps) < n:
+            raise ValueError(f"titles[{label!r}] has {len(caps)} captions, need {n}")
+        for c in range(n):
+            ax = axes[r, c]
+            ax.imshow(batch[c], cmap=cmaps.get(label, "gray"), vmin=0.0, vmax=1.0)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.grid(False)
+            for side in ("top", "right", "bottom", "left"):
+                ax.spines[side].set_visible(False)
+            if caps is not None:
+                ax.set_title(caps[c], fontsize=8, fontweight="normal")
+        axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def image_rows(
+    x,
+    x_hat,
+    *,
+    n: int = 8,
+    image_shape: Sequence[int] | None = None,
+    labels: Sequence[str] | None = None,
+    error_kind: str = "mse",
+    show_error: bool = True,
+    title: str | None = None,
+):
+    """Originals, their reconstructions and the absolute-error images, in three rows.
+
+    Each reconstruction is titled with its own error (``error_kind``), and the
+    figure title with the mean over the images shown, so the numbers sit next
+    to the pictures they describe. ``labels`` captions the originals.
+    """
+    x = as_image_batch(x, "x", image_shape)
+    x_hat = as_image_batch(x_hat, "x_hat", image_shape)
+    check_same_shape(x, x_hat)
+    n = min(int(n), len(x))
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    x, x_hat = x[:n], x_hat[:n]
+    errors = reconstruction_error(x, x_hat, kind=error_kind)
+    rows = {"original": x, "reconstruction": x_hat}
+    titles = {"reconstruction": [f"{e:.4f}" for e in errors]}
+    if labels is not None:
+        if len(labels) < n:
+            raise ValueError(f"labels has {len(labels)} entries, need at least {n}")
+        titles["original"] = [str(lab) for lab in labels[:n]]
+    cmaps = {}
+    if show_error:
+        rows["|x - x_hat|"] = np.abs(x - x_hat)
+        cmaps["|x - x_hat|"] = "magma"
+    heading = f"mean {error_kind.upper()} of these {n}: {errors.mean():.4f}"
+    return image_grid(
+        rows, n=n, titles=titles, cmaps=cmaps, title=f"{title} ({heading})" if title else heading
+    )
