@@ -1,0 +1,218 @@
+"""The ``aetutor`` command: run the lessons headlessly, list the datasets.
+
+``aetutor run`` executes notebooks with nbclient into an output folder (never
+into the sources) and prints a table of status, seconds and peak kernel memory;
+``aetutor datasets`` says which datasets load here and from where. This module
+only parses arguments and prints: execution lives in :mod:`aetutor.runner`, and
+heavy imports (nbclient, nbconvert, the data loaders) happen inside the command
+functions so that ``aetutor --help`` and ``import aetutor.cli`` stay quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from aetutor import __version__
+
+__all__ = ["build_parser", "main"]
+
+_EXIT_OK, _EXIT_FAILED, _EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for ``aetutor`` and its subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="aetutor",
+        description="Hands-on autoencoder lessons: run the notebooks, list the datasets.",
+    )
+    parser.add_argument("--version", action="version", version=f"aetutor {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run",
+        help="execute notebooks headlessly; write executed .ipynb and .html copies",
+        description=(
+            "Execute notebooks in fresh kernels, each with the notebook's own folder as working "
+            "directory, and write OUT/NAME.ipynb (with outputs) and OUT/NAME.html. The sources "
+            "are only read. A failing notebook still gets its partial outputs written. Prints "
+            "status, wall seconds and the peak resident memory of the kernel process tree. "
+            "Exit code: 0 all ok, 1 some failed, 2 bad arguments."
+        ),
+        epilog=(
+            "A failure names the cell by its index in the notebook, counting every cell "
+            "(markdown too) from 0."
+        ),
+    )
+    run.add_argument(
+        "notebooks",
+        nargs="*",
+        metavar="NOTEBOOK",
+        help="notebooks to run (default: every notebooks/*.ipynb here, sorted)",
+    )
+    run.add_argument(
+        "--dataset",
+        metavar="NAME",
+        help="dataset the lessons load: sets AETUTOR_DATASET=NAME for the kernel "
+        "(see `aetutor datasets`)",
+    )
+    run.add_argument(
+        "--out",
+        metavar="DIR",
+        default="build",
+        help="folder for the executed notebooks and HTML pages (default: build/); "
+        "never a folder that holds a source notebook",
+    )
+    run.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=int,
+        default=None,
+        help="seconds one cell may run before the notebook fails (default: 600; 0: no limit)",
+    )
+    run.add_argument(
+        "--kernel",
+        metavar="NAME",
+        help=f"an installed Jupyter kernelspec to run in (default: this Python, {sys.executable})",
+    )
+    run.add_argument(
+        "--json",
+        metavar="FILE",
+        help="also write the results table, with settings and platform, as JSON",
+    )
+    run.set_defaults(func=_cmd_run)
+
+    datasets = sub.add_parser(
+        "datasets",
+        help="show which datasets are available here and where they load from",
+        description="Show which datasets load on this machine without a download, "
+        "and from where (or why not).",
+    )
+    datasets.set_defaults(func=_cmd_datasets)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``aetutor`` command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors: return, don't exit
+        return exc.code if isinstance(exc.code, int) else _EXIT_USAGE
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return _EXIT_USAGE
+    return args.func(args)
+
+
+def _error(message: str) -> int:
+    print(f"aetutor: error: {message}", file=sys.stderr)
+    return _EXIT_USAGE
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> str:
+    """Plain-text table, columns padded to fit; columns in ``right`` are right-aligned."""
+    widths = [max(len(str(cell)) for cell in col) for col in zip(headers, *rows)]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [
+            str(c).rjust(w) if i in right else str(c).ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths))
+        ]
+        return "  ".join(parts).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+
+
+def _check_dataset(name: str | None) -> None:
+    """Reject an unknown --dataset name now, rather than in every notebook later."""
+    if name is None:
+        return
+    try:
+        from aetutor.data import DATASET_NAMES
+    except ImportError:  # loaders unavailable: let the notebooks judge the name
+        return
+    known = ("auto", *DATASET_NAMES)
+    if name.strip().lower().replace("-", "_") not in known:
+        from aetutor.runner import RunnerError
+
+        raise RunnerError(f"unknown dataset {name!r}; choose one of: {', '.join(known)}")
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    """``aetutor run``: execute notebooks, print the results table, optionally write JSON."""
+    from aetutor import runner
+
+    if args.notebooks:
+        notebooks = [Path(p) for p in args.notebooks]
+    else:
+        notebooks = runner.default_notebooks(Path("."))
+        if not notebooks:
+            return _error(
+                f"no notebooks given and none found in {Path.cwd() / 'notebooks'}; "
+                "pass notebook paths or run from the repository root"
+            )
+    out = Path(args.out)
+    json_file = Path(args.json) if args.json else None
+    kernel = args.kernel or runner.CURRENT_ENV_KERNEL
+    timeout = runner.DEFAULT_TIMEOUT if args.timeout is None else args.timeout
+    timeout = timeout if timeout > 0 else None
+    try:
+        _check_dataset(args.dataset)
+        runner.check_outputs(notebooks, out, json_file)
+        runner.check_kernel(kernel)
+    except runner.RunnerError as exc:
+        return _error(str(exc))
+
+    results = runner.run_notebooks(
+        notebooks, out, dataset=args.dataset, timeout=timeout, kernel=kernel
+    )
+    _print_results(results, out)
+    if json_file is not None:
+        runner.write_json(results, json_file, dataset=args.dataset, timeout=timeout, kernel=kernel)
+        print(f"results written to {json_file}")
+    return _EXIT_OK if all(r.ok for r in results) else _EXIT_FAILED
+
+
+def _print_results(results: Sequence[Any], out: Path) -> None:
+    rows = [
+        (
+            r.notebook,
+            r.status,
+            f"{r.seconds:.1f}",
+            "-" if r.peak_memory_mb is None else f"{r.peak_memory_mb:.0f}",
+        )
+        for r in results
+    ]
+    print()
+    print(_table(("notebook", "status", "seconds", "peak MB"), rows, right={2, 3}))
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        where = f" (see {r.html})" if r.html else ""
+        print(f"{r.notebook}: {(r.message or r.status).rstrip('.')}{where}")
+    print(
+        f"{len(results)} notebook(s): {len(results) - len(failed)} ok, {len(failed)} failed; "
+        f"outputs in {out}{'/' if not str(out).endswith('/') else ''}"
+    )
+
+
+def _cmd_datasets(args: argparse.Namespace) -> int:
+    """``aetutor datasets``: one row per dataset: available here?, from where, what it is."""
+    try:
+        from aetutor.data import available_datasets
+    except ImportError as exc:
+        print(f"aetutor: error: cannot import the dataset loaders: {exc}", file=sys.stderr)
+        return _EXIT_FAILED
+    infos = available_datasets()
+    rows = [(i.name, "yes" if i.available else "no", i.source, i.description) for i in infos]
+    print(_table(("name", "available", "source", "description"), rows, right=set()))
+    print("choose one with `aetutor run --dataset NAME` or AETUTOR_DATASET=NAME")
+    return _EXIT_OK
+
+
+if __name__ == "__main__":  # python -m aetutor.cli
+    sys.exit(main())
