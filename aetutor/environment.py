@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["setup", "Environment", "COURSE_STYLE", "import_tensorflow_quietly"]
+__all__ = ["setup", "describe_environment", "Environment", "COURSE_STYLE",
+           "import_tensorflow_quietly"]
 
 COURSE_STYLE: dict[str, object] = {
     "figure.figsize": (8.0, 4.5),
@@ -40,7 +41,7 @@ COURSE_STYLE: dict[str, object] = {
 class Environment:
     """What ``setup()`` found: printed as one line, returned for the curious."""
 
-    seed: int
+    seed: int | None
     python: str
     numpy: str
     tensorflow: str
@@ -93,7 +94,7 @@ def import_tensorflow_quietly():
 
 
 def setup(seed: int = 42, *, style: bool = True, deterministic: bool = True,
-          verbose: bool = True) -> Environment:
+          verbose: bool = True) -> None:
     """Seed Python, NumPy and Keras; make TensorFlow deterministic; set the course style.
 
     Parameters
@@ -102,6 +103,9 @@ def setup(seed: int = 42, *, style: bool = True, deterministic: bool = True,
     style : apply :data:`COURSE_STYLE` to matplotlib.
     deterministic : make TensorFlow ops deterministic (same seed, same losses).
     verbose : print a one-line summary of versions and device.
+
+    Returns nothing, so a notebook cell ending in ``at.setup()`` shows only the
+    printed line; :func:`describe_environment` gives the same facts as data.
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
@@ -122,6 +126,15 @@ def setup(seed: int = 42, *, style: bool = True, deterministic: bool = True,
 
         mpl.rcParams.update(COURSE_STYLE)
 
+    if verbose:
+        print(describe_environment(seed))
+
+
+def describe_environment(seed: int | None = None) -> Environment:
+    """Versions and compute device of this session (imports TensorFlow quietly)."""
+    tf = import_tensorflow_quietly()
+    import keras
+
     gpus = tf.config.list_physical_devices("GPU")
     device = f"GPU x{len(gpus)}" if gpus else f"CPU ({os.cpu_count()} cores)"
     env = Environment(
@@ -132,6 +145,4 @@ def setup(seed: int = 42, *, style: bool = True, deterministic: bool = True,
         keras=keras.__version__,
         device=device,
     )
-    if verbose:
-        print(env)
     return env

@@ -1,0 +1,383 @@
+"""Every dataset source, with small files the tests write themselves (no network)."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import http.server
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import aetutor as at
+import aetutor.data as data
+from aetutor.data import Dataset, DatasetError
+
+# --------------------------------------------------------------------------- helpers
+
+
+def write_mnist_npz(path: Path, n_train: int = 30, n_test: int = 10, seed: int = 0) -> Path:
+    """A miniature mnist.npz with the real file's keys, dtypes and image size."""
+    rng = np.random.default_rng(seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(
+        path,
+        x_train=rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8),
+        y_train=np.arange(n_train, dtype=np.uint8) % 10,
+        x_test=rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8),
+        y_test=np.arange(n_test, dtype=np.uint8) % 10,
+    )
+    return path
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    """Encode a uint8 array in the IDX format MNIST and Fashion-MNIST use."""
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
+        int(d).to_bytes(4, "big") for d in array.shape
+    )
+    return header + array.astype(np.uint8).tobytes()
+
+
+def write_fashion_dir(folder: Path, monkeypatch, n_train: int = 20, n_test: int = 10) -> dict:
+    """Four small IDX .gz files, and the checksum table patched to match them."""
+    rng = np.random.default_rng(1)
+    arrays = {
+        "train-images-idx3-ubyte.gz": rng.integers(0, 256, (n_train, 28, 28)),
+        "train-labels-idx1-ubyte.gz": np.arange(n_train) % 10,
+        "t10k-images-idx3-ubyte.gz": rng.integers(0, 256, (n_test, 28, 28)),
+        "t10k-labels-idx1-ubyte.gz": np.arange(n_test) % 10,
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    digests = {}
+    for name, arr in arrays.items():
+        payload = idx_bytes(arr)
+        (folder / name).write_bytes(gzip.compress(payload))
+        digests[name] = hashlib.sha256(payload).hexdigest()
+    monkeypatch.setattr(data, "FASHION_FILES", digests)
+    return arrays
+
+
+@pytest.fixture
+def file_server(tmp_path):
+    """A loopback HTTP server over a temporary folder; yields (folder, base_url)."""
+    root = tmp_path / "served"
+    root.mkdir()
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # keep pytest output clean
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(root))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield root, f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def closed_port_url() -> str:
+    """A loopback URL nothing listens on: connecting fails at once."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/mnist.npz"
+
+
+def check_dataset(ds: Dataset, name: str, image_shape=(28, 28)) -> None:
+    for x, y in ((ds.x_train, ds.y_train), (ds.x_test, ds.y_test)):
+        assert x.dtype == np.float32
+        assert x.shape[1:] == image_shape
+        assert 0.0 <= x.min() and x.max() <= 1.0
+        assert y.dtype == np.int64 and len(y) == len(x)
+    assert ds.name == name
+    assert ds.n_classes == 10 and len(ds.class_names) == 10
+    assert ds.source
+
+
+# --------------------------------------------------------------------------- bundled sets
+
+
+def test_mnist_5k_is_a_stratified_seeded_4000_1000_split(isolated_data):
+    ds = at.load_dataset("mnist_5k")
+    check_dataset(ds, "mnist_5k")
+    assert (len(ds.x_train), len(ds.x_test)) == (4000, 1000)
+    assert np.bincount(ds.y_train).tolist() == [400] * 10
+    assert np.bincount(ds.y_test).tolist() == [100] * 10
+    assert ds.x_train.max() == 1.0  # scaled from 0..255, not left as 8-bit values
+    again = at.load_dataset("mnist_5k")
+    np.testing.assert_array_equal(ds.x_train, again.x_train)
+    np.testing.assert_array_equal(ds.y_test, again.y_test)
+    # no test image is also a training image
+    train_rows = {row.tobytes() for row in ds.x_train.reshape(4000, -1)}
+    assert not any(row.tobytes() in train_rows for row in ds.x_test.reshape(1000, -1))
+
+
+def test_digits_are_8x8_in_unit_range(isolated_data):
+    ds = at.load_dataset("digits")
+    check_dataset(ds, "digits", image_shape=(8, 8))
+    assert (len(ds.x_train), len(ds.x_test)) == (1437, 360)
+    assert ds.x_train.max() == 1.0
+
+
+# --------------------------------------------------------------------------- MNIST
+
+
+def test_mnist_from_aetutor_data_dir(isolated_data, tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "mydata"
+    write_mnist_npz(folder / "mnist.npz", n_train=30, n_test=10)
+    monkeypatch.setenv("AETUTOR_DATA_DIR", str(folder))
+    ds = at.load_dataset("mnist")
+    check_dataset(ds, "mnist")
+    assert (len(ds.x_train), len(ds.x_test)) == (30, 10)
+    assert str(folder / "mnist.npz") in ds.source
+    assert "'mnist'" in capsys.readouterr().out
+
+
+def test_mnist_from_keras_cache(isolated_data):
+    write_mnist_npz(isolated_data / "mnist.npz", n_train=12, n_test=4)
+    ds = at.load_dataset("mnist")
+    assert len(ds.x_train) == 12 and "cached" in ds.source
+
+
+def test_truncated_mnist_cache_names_the_file_and_the_fix(isolated_data):
+    path = write_mnist_npz(isolated_data / "mnist.npz")
+    path.write_bytes(path.read_bytes()[:200])
+    with pytest.raises(DatasetError, match=r"mnist\.npz.*(truncated|corrupt).*Delete it"):
+        at.load_dataset("mnist")
+
+
+def test_mnist_with_wrong_image_size_is_rejected(isolated_data):
+    isolated_data.mkdir(parents=True)
+    np.savez(
+        isolated_data / "mnist.npz",
+        x_train=np.zeros((3, 8, 8), np.uint8), y_train=np.zeros(3, np.uint8),
+        x_test=np.zeros((3, 8, 8), np.uint8), y_test=np.zeros(3, np.uint8),
+    )  # fmt: skip
+    with pytest.raises(DatasetError, match="28x28"):
+        at.load_dataset("mnist")
+
+
+def test_mnist_download_is_verified_and_cached(isolated_data, file_server, monkeypatch):
+    root, url = file_server
+    served = write_mnist_npz(root / "mnist.npz", n_train=16, n_test=8)
+    monkeypatch.setattr(data, "MNIST_URL", url + "mnist.npz")
+    monkeypatch.setattr(data, "MNIST_SHA256", hashlib.sha256(served.read_bytes()).hexdigest())
+    ds = at.load_dataset("mnist")
+    assert len(ds.x_train) == 16 and "downloaded" in ds.source
+    cached = isolated_data / "mnist.npz"
+    assert cached.read_bytes() == served.read_bytes()
+    assert "cached" in at.load_dataset("mnist").source  # the second load needs no network
+
+
+def test_mnist_download_with_bad_checksum_leaves_nothing(isolated_data, file_server, monkeypatch):
+    root, url = file_server
+    write_mnist_npz(root / "mnist.npz")
+    monkeypatch.setattr(data, "MNIST_URL", url + "mnist.npz")
+    monkeypatch.setattr(data, "MNIST_SHA256", "0" * 64)
+    with pytest.raises(DatasetError, match="checksum"):
+        at.load_dataset("mnist")
+    assert not isolated_data.exists() or list(isolated_data.iterdir()) == []
+
+
+def test_mnist_unavailable_offline_says_how_to_fix(isolated_data, monkeypatch):
+    monkeypatch.setattr(data, "MNIST_URL", closed_port_url())
+    with pytest.raises(DatasetError, match="mnist_5k"):
+        at.load_dataset("mnist")
+
+
+def test_download_keeps_existing_file_when_it_fails(tmp_path, file_server):
+    root, url = file_server
+    (root / "f.bin").write_bytes(b"new contents")
+    dest = tmp_path / "f.bin"
+    dest.write_bytes(b"old contents")
+    with pytest.raises(DatasetError):
+        data.download(url + "f.bin", dest, sha256="f" * 64)
+    assert dest.read_bytes() == b"old contents"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+    with pytest.raises(OSError):
+        data.download(url + "missing.bin", dest)
+    assert dest.read_bytes() == b"old contents"
+    data.download(url + "f.bin", dest, sha256=hashlib.sha256(b"new contents").hexdigest())
+    assert dest.read_bytes() == b"new contents"
+
+
+# --------------------------------------------------------------------------- auto
+
+
+def test_auto_prefers_cached_full_mnist(isolated_data, capsys):
+    write_mnist_npz(isolated_data / "mnist.npz")
+    ds = at.load_dataset("auto")
+    assert ds.name == "mnist"
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "'mnist' (auto)" in out and "cached" in out
+
+
+def test_auto_falls_back_to_the_bundled_subset_and_says_why(isolated_data, monkeypatch, capsys):
+    monkeypatch.setattr(data, "MNIST_URL", closed_port_url())
+    ds = at.load_dataset()
+    assert ds.name == "mnist_5k"
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1
+    assert "'mnist_5k' (auto)" in out and "could not be downloaded" in out
+
+
+def test_environment_variable_chooses_the_dataset(isolated_data, monkeypatch, capsys):
+    monkeypatch.setenv("AETUTOR_DATASET", "digits")
+    assert at.load_dataset().name == "digits"
+    assert "AETUTOR_DATASET" in capsys.readouterr().out
+    assert at.load_dataset("mnist_5k").name == "mnist_5k"  # an explicit name wins
+
+
+def test_unknown_names_list_the_choices(isolated_data, monkeypatch):
+    with pytest.raises(ValueError, match="choose one of: auto, mnist, mnist_5k, fashion_mnist"):
+        at.load_dataset("cifar10")
+    monkeypatch.setenv("AETUTOR_DATASET", "mnist_50k")
+    with pytest.raises(ValueError, match="AETUTOR_DATASET"):
+        at.load_dataset()
+    with pytest.raises(TypeError):
+        at.load_dataset(5)
+
+
+# --------------------------------------------------------------------------- Fashion-MNIST
+
+
+def test_fashion_mnist_from_aetutor_data_dir(isolated_data, tmp_path, monkeypatch):
+    folder = tmp_path / "mydata"
+    arrays = write_fashion_dir(folder / "fashion-mnist", monkeypatch, n_train=20, n_test=10)
+    monkeypatch.setenv("AETUTOR_DATA_DIR", str(folder))
+    ds = at.load_dataset("fashion_mnist")
+    check_dataset(ds, "fashion_mnist")
+    assert ds.class_names[9] == "Ankle boot"
+    np.testing.assert_array_equal(
+        ds.x_train, (arrays["train-images-idx3-ubyte.gz"] / 255).astype(np.float32)
+    )
+
+
+def test_fashion_mnist_from_keras_cache(isolated_data, monkeypatch):
+    write_fashion_dir(isolated_data / "fashion-mnist", monkeypatch)
+    assert len(at.load_dataset("fashion-mnist").x_train) == 20
+
+
+def test_corrupt_fashion_file_names_the_file(isolated_data, monkeypatch):
+    folder = isolated_data / "fashion-mnist"
+    write_fashion_dir(folder, monkeypatch)
+    bad = folder / "t10k-images-idx3-ubyte.gz"
+    bad.write_bytes(bad.read_bytes()[:-40])  # truncated gzip stream
+    with pytest.raises(DatasetError, match="t10k-images-idx3-ubyte.gz.*Delete it"):
+        at.load_dataset("fashion_mnist")
+
+
+def test_fashion_payload_checksum_is_enforced(isolated_data, monkeypatch):
+    folder = isolated_data / "fashion-mnist"
+    write_fashion_dir(folder, monkeypatch)
+    monkeypatch.setitem(data.FASHION_FILES, "train-labels-idx1-ubyte.gz", "0" * 64)
+    with pytest.raises(DatasetError, match="train-labels.*checksum"):
+        at.load_dataset("fashion_mnist")
+
+
+def test_fashion_download_checks_the_content(isolated_data, file_server, monkeypatch):
+    root, url = file_server
+    write_fashion_dir(root, monkeypatch, n_train=6, n_test=4)
+    monkeypatch.setattr(data, "FASHION_URL", url)
+    ds = at.load_dataset("fashion_mnist")
+    assert "downloaded" in ds.source and len(ds.x_test) == 4
+    assert sorted(p.name for p in (isolated_data / "fashion-mnist").iterdir()) == sorted(
+        data.FASHION_FILES
+    )
+
+
+def test_fashion_unavailable_names_the_debian_package(isolated_data, monkeypatch):
+    monkeypatch.setattr(data, "FASHION_URL", closed_port_url().rsplit("/", 1)[0] + "/")
+    with pytest.raises(DatasetError, match="dataset-fashion-mnist"):
+        at.load_dataset("fashion_mnist")
+
+
+def test_fashion_mnist_from_the_debian_package():
+    """The real 70,000 images from /usr/share/datasets (CI installs the package)."""
+    if not data.SYSTEM_FASHION_DIR.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must install dataset-fashion-mnist ({data.SYSTEM_FASHION_DIR})")
+        pytest.skip("Debian's dataset-fashion-mnist is not installed here")
+    ds = data._load_fashion_mnist()
+    check_dataset(ds, "fashion_mnist")
+    assert (len(ds.x_train), len(ds.x_test)) == (60000, 10000)
+    assert np.bincount(ds.y_train).tolist() == [6000] * 10
+
+
+def test_read_idx_rejects_wrong_headers(tmp_path):
+    bad = tmp_path / "x.idx"
+    bad.write_bytes(b"PK\x03\x04 not an idx file")
+    with pytest.raises(DatasetError, match="IDX header"):
+        data.read_idx(bad)
+    short = tmp_path / "short.idx"
+    short.write_bytes(idx_bytes(np.zeros((4, 3), np.uint8))[:-2])
+    with pytest.raises(DatasetError, match=r"shape \(4, 3\)"):
+        data.read_idx(short)
+
+
+# --------------------------------------------------------------------------- Dataset
+
+
+def small_dataset() -> Dataset:
+    rng = np.random.default_rng(0)
+    return Dataset(
+        name="toy",
+        x_train=rng.random((40, 4, 4), dtype=np.float32),
+        y_train=np.arange(40) % 4,
+        x_test=rng.random((20, 4, 4), dtype=np.float32),
+        y_test=np.arange(20) % 4,
+        class_names=("a", "b", "c", "d"),
+        source="made up in a test",
+    )
+
+
+def test_flat_is_a_view_that_remembers_the_image_shape():
+    ds = small_dataset()
+    flat = ds.flat()
+    assert flat.x_train.shape == (40, 16) and flat.image_shape == (4, 4)
+    assert np.shares_memory(flat.x_train, ds.x_train)
+    assert ds.input_dim == 16
+
+
+def test_subset_by_class_and_stratified_size():
+    ds = small_dataset()
+    sub = ds.subset(classes=[1, 3])
+    assert set(sub.y_train) == {1, 3} and len(sub.x_train) == 20
+    small = ds.subset(n_train=20, n_test=8, seed=3)
+    assert np.bincount(small.y_train).tolist() == [5, 5, 5, 5]
+    assert np.bincount(small.y_test).tolist() == [2, 2, 2, 2]
+    again = ds.subset(n_train=20, n_test=8, seed=3)
+    np.testing.assert_array_equal(small.x_train, again.x_train)
+    with pytest.raises(ValueError, match="classes"):
+        ds.subset(classes=[7])
+    with pytest.raises(ValueError, match="n_train"):
+        ds.subset(n_train=41)
+
+
+def test_dataset_rejects_inconsistent_arrays():
+    ds = small_dataset()
+    with pytest.raises(ValueError, match="labels"):
+        Dataset(ds.name, ds.x_train, ds.y_train[:-1], ds.x_test, ds.y_test, ds.class_names, "")
+    with pytest.raises(TypeError, match="float32"):
+        Dataset(ds.name, ds.x_train.astype(np.float64), ds.y_train, ds.x_test, ds.y_test,
+                ds.class_names, "")  # fmt: skip
+
+
+def test_available_datasets_reports_sources_without_downloading(isolated_data):
+    infos = {i.name: i for i in data.available_datasets()}
+    assert set(infos) == set(data.DATASET_NAMES)
+    assert not infos["mnist"].available and "download" in infos["mnist"].source
+    assert infos["mnist_5k"].available and infos["digits"].available
+    write_mnist_npz(isolated_data / "mnist.npz")
+    infos = {i.name: i for i in data.available_datasets()}
+    assert infos["mnist"].available and str(isolated_data) in infos["mnist"].source

@@ -1,0 +1,90 @@
+"""``import aetutor`` is side-effect free; ``at.setup()`` makes runs repeat."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import aetutor as at
+
+
+def run_python(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_import_has_no_side_effects():
+    proc = run_python(
+        """
+        import json, sys, random
+        import numpy as np, matplotlib as mpl
+        before = (np.random.get_state()[1][:4].tolist(), random.getstate()[1][:4],
+                  dict(mpl.rcParams))
+        import aetutor
+        after = (np.random.get_state()[1][:4].tolist(), random.getstate()[1][:4],
+                 dict(mpl.rcParams))
+        print(json.dumps({
+            "same_state": before[:2] == after[:2],
+            "same_style": before[2] == after[2],
+            "tensorflow_imported": "tensorflow" in sys.modules,
+        }))
+        """
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == {
+        "same_state": True,
+        "same_style": True,
+        "tensorflow_imported": False,
+    }
+
+
+def test_setup_prints_one_line_and_keeps_tensorflow_quiet():
+    proc = run_python("import aetutor as at; at.setup(seed=3)")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert len(lines) == 1 and "seed 3" in lines[0] and "TensorFlow" in lines[0]
+    assert "oneDNN" not in proc.stderr and "cuda" not in proc.stderr.lower(), proc.stderr
+
+
+def _train_once(seed: int) -> list[float]:
+    import keras
+
+    at.setup(seed=seed, verbose=False)
+    x = np.random.default_rng(0).random((64, 16), dtype=np.float32)
+    model = keras.Sequential(
+        [keras.Input((16,)), keras.layers.Dense(4, activation="relu"),
+         keras.layers.Dropout(0.2), keras.layers.Dense(16, activation="sigmoid")]
+    )  # fmt: skip
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    history = model.fit(x, x, epochs=3, batch_size=16, shuffle=True, verbose=0)
+    return history.history["loss"]
+
+
+def test_same_seed_gives_identical_losses():
+    first, second = _train_once(7), _train_once(7)
+    assert first == second
+    assert _train_once(8) != first
+
+
+def test_setup_applies_the_course_style_and_returns_nothing(capsys):
+    import matplotlib as mpl
+
+    from aetutor.environment import describe_environment
+
+    assert at.setup(seed=1) is None  # a cell ending in at.setup() shows only the printed line
+    assert capsys.readouterr().out.startswith("aetutor: seed 1 | Python")
+    assert mpl.rcParams["image.cmap"] == "gray"
+    env = describe_environment(seed=1)
+    assert env.seed == 1 and env.tensorflow and env.keras.startswith("3.") and env.device
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "42", True])
+def test_setup_rejects_bad_seeds(seed):
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        at.setup(seed=seed, verbose=False)
