@@ -25,16 +25,20 @@ __version__ = "0.1.0"
 _SUBMODULES = (
     "callbacks",
     "cli",
+    "course",
     "data",
     "datafiles",
     "dataset",
     "environment",
+    "interpolation",
+    "layers",
     "metrics",
     "models",
     "noise",
     "numpy_ae",
     "plots",
     "timeseries",
+    "validation",
 )
 
 __all__ = ["Dataset", "DatasetError", "load_dataset", "setup", "__version__", *_SUBMODULES]

@@ -4,22 +4,36 @@ Each builder returns an :class:`Autoencoder`: a ``keras.Model`` whose
 ``.encoder`` and ``.decoder`` are named functional models (``summary()`` works
 on each), with ``encode``/``decode``/``reconstruct`` that take and return NumPy
 arrays. Builders return uncompiled models, so each lesson shows its own
-``compile`` (optimizer and loss are part of what it teaches).
+``compile`` (optimizer and loss are part of what it teaches). The custom
+layers and regularizers they use live in :mod:`aetutor.layers` and are
+re-exported here.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from aetutor.environment import import_tensorflow_quietly
+from aetutor.layers import ActivityPenalty, KLSparsity, L1Sparsity, TrainingNoise, check_rate
 from aetutor.validation import check_finite, check_positive_int
 
 import_tensorflow_quietly()
 import keras  # noqa: E402  (after the quiet TensorFlow import)
 
-__all__ = ["Autoencoder", "dense_autoencoder", "check_sizes"]
+__all__ = [
+    "ActivityPenalty",
+    "Autoencoder",
+    "KLSparsity",
+    "L1Sparsity",
+    "TrainingNoise",
+    "check_sizes",
+    "conv_autoencoder",
+    "dense_autoencoder",
+    "linear_autoencoder",
+    "sparse_autoencoder",
+]
 
 
 @keras.saving.register_keras_serializable(package="aetutor")
@@ -41,7 +55,8 @@ class Autoencoder(keras.Model):
         dec_in = tuple(decoder.input.shape[1:])
         if enc_out != dec_in:
             raise ValueError(
-                f"the encoder's output shape {enc_out} must match the decoder's input shape {dec_in}"
+                f"the encoder's output shape {enc_out} must match "
+                f"the decoder's input shape {dec_in}"
             )
         inputs = keras.Input(shape=encoder.input.shape[1:], name="x")
         outputs = decoder(encoder(inputs))
@@ -81,7 +96,16 @@ class Autoencoder(keras.Model):
             raise ValueError(
                 f"{what} must have shape (n, {', '.join(map(str, want))}), got {x.shape}"
             )
-        return model.predict(x, batch_size=batch_size, verbose=0)
+        # Calling the model on each batch (inference mode) skips the graph tracing
+        # that ``predict`` pays for every new model: about a second a model on a CPU.
+        batch_size = check_positive_int(batch_size, "batch_size")
+        parts = [
+            keras.ops.convert_to_numpy(model(x[i : i + batch_size], training=False))
+            for i in range(0, len(x), batch_size)
+        ]
+        if not parts:
+            return np.zeros((0, *model.output.shape[1:]), dtype="float32")
+        return np.concatenate(parts, axis=0)
 
     def encode(self, x, batch_size: int = 1024) -> np.ndarray:
         """Codes ``z`` for a batch of inputs (NumPy in, NumPy out)."""
@@ -108,7 +132,9 @@ def check_sizes(input_shape: Sequence[int] | int, latent_dim: int,
     try:
         input_shape = tuple(input_shape)
     except TypeError:
-        raise TypeError(f"input_shape must be a tuple of ints such as (28, 28), got {input_shape!r}")
+        raise TypeError(
+            f"input_shape must be a tuple of ints such as (28, 28), got {input_shape!r}"
+        ) from None
     if not input_shape:
         raise ValueError("input_shape must not be empty; for 28x28 images pass (28, 28)")
     input_shape = tuple(check_positive_int(d, "each input_shape entry") for d in input_shape)
@@ -131,14 +157,17 @@ def dense_autoencoder(
     *,
     activation: str = "relu",
     latent_activation: str | None = None,
-    output_activation: str = "sigmoid",
+    output_activation: str | None = "sigmoid",
     name: str = "dense_ae",
 ) -> Autoencoder:
     """A fully connected autoencoder: input -> hidden... -> latent -> reversed hidden -> input.
 
     ``hidden=(128,)`` with ``latent_dim=32`` on 28x28 images gives the lesson-01
     model 784 -> 128 -> 32 -> 128 -> 784. The decoder mirrors the encoder;
-    images are flattened on the way in and reshaped on the way out.
+    images are flattened on the way in and reshaped on the way out (any input
+    shape works, e.g. windows ``(steps, channels)`` of a time series).
+    ``output_activation=None`` gives a linear output, for standardised data
+    that is not in [0, 1] (train it with MSE).
     """
     input_shape, latent_dim, hidden = check_sizes(input_shape, latent_dim, hidden)
     if not hidden:
@@ -164,3 +193,180 @@ def dense_autoencoder(
         out = keras.layers.Reshape(input_shape, name="image_out")(out)
     decoder = keras.Model(z_in, out, name="decoder")
     return Autoencoder(encoder, decoder, name=name)
+
+
+def linear_autoencoder(
+    input_shape: Sequence[int] | int,
+    latent_dim: int,
+    *,
+    use_bias: bool = True,
+    name: str = "linear_ae",
+) -> Autoencoder:
+    """The linear autoencoder: input -> latent -> input with no activation anywhere.
+
+    Trained with mean squared error it can do no better than PCA with
+    ``latent_dim`` components, and at its optimum its decoder spans the same
+    subspace as the top principal components (the weights need not be
+    orthonormal, only their column space is fixed). ``use_bias=True`` lets it
+    learn the data mean, which PCA subtracts first; with ``use_bias=False`` it
+    matches uncentred PCA instead. Outputs are not squashed into [0, 1].
+    """
+    input_shape, latent_dim, _ = check_sizes(input_shape, latent_dim)
+    if not isinstance(use_bias, (bool, np.bool_)):
+        raise TypeError(f"use_bias must be True or False, got {use_bias!r}")
+    n_inputs = int(np.prod(input_shape))
+
+    x = keras.Input(shape=input_shape, name="image")
+    h = keras.layers.Flatten(name="flatten")(x) if len(input_shape) > 1 else x
+    z = keras.layers.Dense(latent_dim, activation=None, use_bias=bool(use_bias), name="code")(h)
+    encoder = keras.Model(x, z, name="encoder")
+
+    z_in = keras.Input(shape=(latent_dim,), name="z")
+    out = keras.layers.Dense(n_inputs, activation=None, use_bias=bool(use_bias),
+                             name="pixels")(z_in)
+    if len(input_shape) > 1:
+        out = keras.layers.Reshape(input_shape, name="image_out")(out)
+    decoder = keras.Model(z_in, out, name="decoder")
+    return Autoencoder(encoder, decoder, name=name)
+
+
+def conv_autoencoder(
+    input_shape: Sequence[int],
+    filters: Sequence[int] = (16, 32),
+    latent_dim: int | None = None,
+    *,
+    kernel_size: int = 3,
+    activation: str = "relu",
+    output_activation: str = "sigmoid",
+    name: str = "conv_ae",
+) -> Autoencoder:
+    """A small convolutional autoencoder: strided ``Conv2D`` down, ``Conv2DTranspose`` back up.
+
+    Each ``filters`` entry is a 3x3 convolution with stride 2, which halves the
+    height and width: ``(16, 32)`` on 28x28 images gives codes of shape
+    (7, 7, 32). The decoder mirrors it with stride-2 transposed convolutions,
+    the last one producing the image channels. With ``latent_dim`` set, a dense
+    layer squeezes the feature maps into a flat code of that size (a true
+    bottleneck); without it the code is the last feature map (fully
+    convolutional: cheap, and good at local jobs such as denoising).
+
+    ``input_shape`` is ``(height, width)`` for grey images shaped like
+    ``Dataset.x_train`` (a channel axis is added and removed inside the model),
+    or ``(height, width, channels)``. Height and width must be divisible by
+    ``2 ** len(filters)``.
+    """
+    try:
+        shape = tuple(input_shape)
+    except TypeError:
+        raise TypeError(
+            f"input_shape must be (height, width) or (height, width, channels), got {input_shape!r}"
+        ) from None
+    if len(shape) not in (2, 3):
+        raise ValueError(
+            "input_shape must be (height, width) or (height, width, channels) for a "
+            f"convolutional autoencoder, got {shape!r}"
+        )
+    if isinstance(filters, (int, np.integer)):
+        filters = (int(filters),)
+    filters = tuple(filters)
+    if not filters:
+        raise ValueError("filters must name at least one convolution, such as (16, 32)")
+    shape, _, filters = check_sizes(shape, 1 if latent_dim is None else latent_dim, filters)
+    kernel_size = check_positive_int(kernel_size, "kernel_size")
+    factor = 2 ** len(filters)
+    if shape[0] % factor or shape[1] % factor:
+        raise ValueError(
+            f"conv_autoencoder halves height and width once per filters entry ({len(filters)} "
+            f"entries: a factor of {factor}), so both must be divisible by {factor}; got "
+            f"input_shape {shape}. Pad or crop the images, or use fewer filters entries"
+        )
+    grey = len(shape) == 2
+    channels = 1 if grey else shape[2]
+    conv = {"kernel_size": kernel_size, "strides": 2, "padding": "same"}
+
+    x = keras.Input(shape=shape, name="image")
+    h = keras.layers.Reshape((*shape, 1), name="add_channel")(x) if grey else x
+    for i, f in enumerate(filters):
+        h = keras.layers.Conv2D(f, activation=activation, name=f"conv_{i + 1}", **conv)(h)
+    fmap_shape = tuple(h.shape[1:])
+    if latent_dim is not None:
+        h = keras.layers.Flatten(name="flatten")(h)
+        h = keras.layers.Dense(latent_dim, name="code")(h)
+    encoder = keras.Model(x, h, name="encoder")
+
+    z_in = keras.Input(shape=tuple(h.shape[1:]), name="z")
+    g = z_in
+    if latent_dim is not None:
+        g = keras.layers.Dense(int(np.prod(fmap_shape)), activation=activation, name="expand")(g)
+        g = keras.layers.Reshape(fmap_shape, name="feature_map")(g)
+    for i, f in enumerate(reversed(filters[:-1])):
+        g = keras.layers.Conv2DTranspose(f, activation=activation, name=f"deconv_{i + 1}",
+                                         **conv)(g)
+    g = keras.layers.Conv2DTranspose(channels, activation=output_activation, name="pixels",
+                                     **conv)(g)
+    if grey:
+        g = keras.layers.Reshape(shape, name="image_out")(g)
+    decoder = keras.Model(z_in, g, name="decoder")
+    return Autoencoder(encoder, decoder, name=name)
+
+
+def sparse_autoencoder(
+    input_shape: Sequence[int] | int,
+    latent_dim: int,
+    *,
+    sparsity: str | None = "kl",
+    rho: float = 0.05,
+    beta: float = 0.05,
+    l1: float = 2e-3,
+    weight_decay: float = 0.0,
+    activation: str = "sigmoid",
+    output_activation: str = "sigmoid",
+    name: str | None = None,
+) -> Autoencoder:
+    """One hidden layer of ``latent_dim`` units with a sparsity penalty on their activations.
+
+    ``input -> Dense(latent_dim, activation) -> penalty -> Dense(inputs, output_activation)``.
+    ``sparsity="kl"`` adds :class:`KLSparsity` (``rho``, ``beta``; needs sigmoid
+    units), ``"l1"`` adds :class:`L1Sparsity` (``l1``), and ``None`` builds the
+    same network without a penalty, the fair baseline. ``weight_decay`` adds
+    an L2 penalty on both kernels (Ng's lambda), which keeps the weights of
+    rarely lit pixels from growing. The encoder's Dense layer is named
+    ``"code"``: its kernel, shaped ``(pixels, latent_dim)``, holds the feature
+    each hidden unit looks for.
+
+    The default weights suit a loss that is a *mean* over pixels (Keras's
+    binary cross-entropy) on MNIST-sized images, hence a much smaller ``beta``
+    than in texts that sum the error over pixels.
+    """
+    input_shape, latent_dim, _ = check_sizes(input_shape, latent_dim)
+    if sparsity not in ("kl", "l1", None):
+        raise ValueError(f"sparsity must be 'kl', 'l1' or None, got {sparsity!r}")
+    rho = check_rate(rho, "rho", rate=True)
+    beta = check_rate(beta, "beta", rate=False)
+    l1 = check_rate(l1, "l1", rate=False)
+    decay = check_rate(weight_decay, "weight_decay", rate=False)
+    decay = keras.regularizers.L2(decay) if decay > 0 else None
+    if sparsity == "kl" and activation != "sigmoid":
+        raise ValueError(
+            "the KL sparsity penalty needs activations in [0, 1]: use activation='sigmoid', "
+            f"got {activation!r} (or use sparsity='l1')"
+        )
+    n_inputs = int(np.prod(input_shape))
+
+    x = keras.Input(shape=input_shape, name="image")
+    h = keras.layers.Flatten(name="flatten")(x) if len(input_shape) > 1 else x
+    z = keras.layers.Dense(latent_dim, activation=activation, kernel_regularizer=decay,
+                           name="code")(h)
+    if sparsity == "kl":
+        z = ActivityPenalty(KLSparsity(rho=rho, beta=beta), name="kl_sparsity")(z)
+    elif sparsity == "l1":
+        z = ActivityPenalty(L1Sparsity(l1=l1), name="l1_sparsity")(z)
+    encoder = keras.Model(x, z, name="encoder")
+
+    z_in = keras.Input(shape=(latent_dim,), name="z")
+    out = keras.layers.Dense(n_inputs, activation=output_activation, kernel_regularizer=decay,
+                             name="pixels")(z_in)
+    if len(input_shape) > 1:
+        out = keras.layers.Reshape(input_shape, name="image_out")(out)
+    decoder = keras.Model(z_in, out, name="decoder")
+    return Autoencoder(encoder, decoder, name=name or f"{sparsity or 'plain'}_sparse_ae")

@@ -7,8 +7,58 @@ The functions live in small modules by topic and are all re-exported here, so
 lessons write ``at.plots.image_rows(...)``.
 """
 
+from aetutor.plots.comparison import error_vs_latent_dim, rate_distortion, subspace_angles
+from aetutor.plots.denoising import denoising_rows, noise_level_curves, score_matrix
+from aetutor.plots.detection import (
+    error_by_class,
+    error_histogram,
+    roc,
+    threshold_tradeoff,
+    timeseries_errors,
+)
+from aetutor.plots.diagram import autoencoder_diagram
+from aetutor.plots.embedding import embedding_2d, latent_histograms
+from aetutor.plots.features import activation_histograms, pixel_weight_map, weight_images
 from aetutor.plots.images import image_grid, image_rows
-from aetutor.plots.latent import latent_bars
+from aetutor.plots.latent import (
+    class_colors,
+    latent_bars,
+    latent_epochs,
+    latent_grid,
+    latent_grid_codes,
+    latent_scatter,
+)
+from aetutor.plots.paths import interpolation, latent_path, path_profile
 from aetutor.plots.training import training_curves
 
-__all__ = ["image_grid", "image_rows", "latent_bars", "training_curves"]
+__all__ = [
+    "activation_histograms",
+    "autoencoder_diagram",
+    "class_colors",
+    "denoising_rows",
+    "embedding_2d",
+    "error_by_class",
+    "error_histogram",
+    "error_vs_latent_dim",
+    "image_grid",
+    "image_rows",
+    "interpolation",
+    "latent_bars",
+    "latent_epochs",
+    "latent_grid",
+    "latent_grid_codes",
+    "latent_histograms",
+    "latent_path",
+    "latent_scatter",
+    "noise_level_curves",
+    "path_profile",
+    "rate_distortion",
+    "pixel_weight_map",
+    "roc",
+    "score_matrix",
+    "subspace_angles",
+    "threshold_tradeoff",
+    "timeseries_errors",
+    "training_curves",
+    "weight_images",
+]

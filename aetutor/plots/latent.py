@@ -1,15 +1,28 @@
-"""Figures of the latent codes ``z``."""
+"""Figures of the latent codes ``z``: scatters coloured by class, training snapshots, decoded grids.
+
+Classes keep one colour in every figure (colour = label value), so a lesson's
+panels can be compared at a glance.
+"""
 
 from __future__ import annotations
 
-from typing import Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from aetutor.plots._common import as_image_batch
-from aetutor.validation import check_finite, check_labels, check_rank
+from aetutor.metrics import reconstruction_error
+from aetutor.plots._common import as_image_batch, new_axes
+from aetutor.validation import check_finite, check_labels, check_positive_int, check_rank
 
-__all__ = ["latent_bars"]
+__all__ = [
+    "class_colors",
+    "latent_bars",
+    "latent_epochs",
+    "latent_grid",
+    "latent_grid_codes",
+    "latent_scatter",
+]
 
 
 def latent_bars(
@@ -85,3 +98,267 @@ def latent_bars(
         f"codes of {z.shape[1]} units; {int(dead.sum())} dead (zero for all {len(z)} samples, grey)"
     )
     return fig
+
+
+def _codes_2d(z, name: str = "z") -> np.ndarray:
+    z = check_rank(check_finite(z, name), (2,), name, "codes (n, 2)")
+    if z.shape[1] != 2 or len(z) == 0:
+        raise ValueError(
+            f"{name} must be 2-D codes of shape (n, 2) with n >= 1, got shape {z.shape}; "
+            "for longer codes use embedding_2d (PCA or t-SNE) first"
+        )
+    return z
+
+
+def _names(class_names: Sequence[str] | None, y: np.ndarray) -> list[str] | None:
+    if class_names is None:
+        return None
+    names = [str(c) for c in class_names]
+    if len(y) and (y.min() < 0 or y.max() >= len(names)):
+        raise ValueError(
+            f"class_names has {len(names)} entries, so labels must be in 0..{len(names) - 1}, "
+            f"got labels in {int(y.min())}..{int(y.max())}"
+        )
+    return names
+
+
+def class_colors(y) -> np.ndarray:
+    """One RGBA colour per label, fixed by the label's value (tab10 up to 10 classes)."""
+    import matplotlib
+
+    y = np.asarray(y, dtype=np.int64)
+    top = int(y.max()) + 1 if y.size else 1
+    cmap = matplotlib.colormaps["tab10" if top <= 10 else "tab20" if top <= 20 else "turbo"]
+    return cmap(y / (top - 1)) if top > 20 else cmap(y % cmap.N)
+
+
+def _legend_handles(y: np.ndarray, names: list[str] | None) -> list:
+    """Full-opacity marker handles, one per class present, labelled by name."""
+    from matplotlib.lines import Line2D
+
+    classes = np.unique(y)  # same largest label as y, hence the same colour map
+    return [
+        Line2D([], [], ls="", marker="o", ms=6, color=colour,
+               label=names[c] if names is not None else str(c))
+        for c, colour in zip(classes, class_colors(classes))
+    ]  # fmt: skip
+
+
+def latent_scatter(
+    z,
+    y,
+    *,
+    class_names: Sequence[str] | None = None,
+    ax=None,
+    s: float = 6.0,
+    alpha: float = 0.7,
+    legend: bool = True,
+    title: str | None = None,
+    seed: int = 0,
+):
+    """Two-dimensional codes as points coloured by class, with a legend of class names.
+
+    Points are drawn in a random order (``seed``) so no class hides the others,
+    and the legend sits outside the axes with full-opacity markers, so it stays
+    readable at 10 classes. Returns the Axes.
+    """
+    z = _codes_2d(z)
+    y = check_labels(y, len(z))
+    names = _names(class_names, y)
+    ax = new_axes(ax, figsize=(6.4, 5.2))
+    order = np.random.default_rng(seed).permutation(len(z))
+    colors = class_colors(y)
+    ax.scatter(z[order, 0], z[order, 1], c=colors[order], s=s, alpha=alpha, linewidths=0)
+    ax.set_xlabel("$z_1$")
+    ax.set_ylabel("$z_2$")
+    if title:
+        ax.set_title(title)
+    if legend:
+        ax.legend(handles=_legend_handles(y, names), loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  fontsize=8, frameon=False, handletextpad=0.2, borderaxespad=0.0)  # fmt: skip
+    return ax
+
+
+def _mosaic(images: np.ndarray, ncols: int, gap: int = 0, fill: float = 1.0) -> np.ndarray:
+    """Tile ``(n, h, w)`` images into one 2-D array, row by row, ``gap`` pixels apart."""
+    n, h, w = images.shape
+    nrows = math.ceil(n / ncols)
+    out = np.full((nrows * (h + gap) - gap, ncols * (w + gap) - gap), fill, dtype=np.float32)
+    for i, img in enumerate(images):
+        r, c = divmod(i, ncols)
+        top, left = r * (h + gap), c * (w + gap)
+        out[top : top + h, left : left + w] = img
+    return out
+
+
+def _image_panel(ax, mosaic: np.ndarray, title: str | None = None) -> None:
+    ax.imshow(mosaic, cmap="gray", vmin=0.0, vmax=1.0)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    if title:
+        ax.set_title(title, fontsize=9)
+
+
+def latent_epochs(
+    latents: Mapping[int, np.ndarray],
+    y,
+    *,
+    images=None,
+    reconstructions: Mapping[int, np.ndarray] | None = None,
+    class_names: Sequence[str] | None = None,
+    image_shape: Sequence[int] | None = None,
+    title: str | None = None,
+):
+    """The 2-D latent space at several epochs side by side, reconstructions underneath.
+
+    ``latents`` maps epoch -> codes ``(n, 2)`` of the same samples (labels
+    ``y``), as recorded by :class:`aetutor.callbacks.LatentHistory`;
+    ``reconstructions`` maps epoch -> reconstructions of ``images``, titled with
+    their mean squared error. Each scatter keeps its own axis limits, since the
+    codes' scale changes as the model trains. Returns the Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(latents, Mapping) or not latents:
+        raise ValueError("latents must map at least one epoch to codes, e.g. history.latents")
+    epochs = sorted(int(e) for e in latents)
+    zs = {e: _codes_2d(latents[e], f"latents[{e}]") for e in epochs}
+    sizes = {len(z) for z in zs.values()}
+    if len(sizes) != 1:
+        raise ValueError(f"every epoch's codes must describe the same samples, got sizes {sizes}")
+    y = check_labels(y, len(zs[epochs[0]]))
+    names = _names(class_names, y)
+    show_images = reconstructions is not None
+    if show_images:
+        if images is None:
+            raise ValueError("pass images= (the originals) together with reconstructions=")
+        images = as_image_batch(images, "images", image_shape)
+        missing = [e for e in epochs if e not in reconstructions]
+        if missing:
+            raise ValueError(f"reconstructions has no entry for epoch(s) {missing}")
+        recs = {e: as_image_batch(reconstructions[e], f"reconstructions[{e}]", image_shape)
+                for e in epochs}  # fmt: skip
+        for e, r in recs.items():
+            if r.shape != images.shape:
+                raise ValueError(
+                    f"reconstructions[{e}] must match images' shape {images.shape}, got {r.shape}"
+                )
+        ncols_img = math.ceil(len(images) / 2)
+
+    ncol = len(epochs) + (1 if show_images else 0)
+    nrow = 2 if show_images else 1
+    fig, axes = plt.subplots(
+        nrow, ncol, squeeze=False, figsize=(2.7 * ncol + 1.2, 2.9 * nrow + 0.4),
+        gridspec_kw={"height_ratios": [2.6, 1.0] if show_images else [1.0]}, layout="constrained",
+    )  # fmt: skip
+    offset = 1 if show_images else 0
+    for k, e in enumerate(epochs):
+        ax = axes[0, k + offset]
+        latent_scatter(zs[e], y, class_names=names, ax=ax, s=3, legend=False)
+        ax.set_title("untrained" if e == 0 else f"after {e} epoch{'s' if e > 1 else ''}",
+                     fontsize=10)  # fmt: skip
+        ax.tick_params(labelsize=7)
+        ax.set_xlabel("$z_1$", fontsize=8)
+        ax.set_ylabel("$z_2$" if k == 0 else "", fontsize=8)
+        if show_images:
+            mse = float(reconstruction_error(images, recs[e]).mean())
+            _image_panel(axes[1, k + offset], _mosaic(recs[e], ncols_img, gap=2),
+                         f"reconstructions, MSE {mse:.4f}")  # fmt: skip
+    if show_images:
+        _image_panel(axes[1, 0], _mosaic(images, ncols_img, gap=2), "originals")
+        legend_ax = axes[0, 0]
+        legend_ax.axis("off")
+        legend_ax.legend(handles=_legend_handles(y, names), loc="center", fontsize=8, frameon=False)
+    fig.suptitle(title or f"the latent space of {len(y):,} samples as training goes on")
+    return fig
+
+
+def latent_grid_codes(
+    z, n: int = 15, quantiles: tuple[float, float] = (0.005, 0.995)
+) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    """A regular ``n`` x ``n`` grid of 2-D codes spanning the data's latent range.
+
+    The range of each dimension runs between the given ``quantiles`` of ``z``
+    (the defaults ignore a few extreme codes). Returns ``(codes, extent)``:
+    ``codes`` of shape ``(n * n, 2)`` in reading order (the top row, at the
+    largest ``z_2``, first; left to right in ``z_1``), and ``extent`` =
+    ``(left, right, bottom, top)`` of the tiles centred on those codes, as
+    ``imshow`` takes it.
+    """
+    z = _codes_2d(z)
+    n = check_positive_int(n, "n", minimum=2)
+    q_lo, q_hi = (float(q) for q in quantiles)
+    if not 0.0 <= q_lo < q_hi <= 1.0:
+        raise ValueError(f"quantiles must satisfy 0 <= low < high <= 1, got {quantiles}")
+    lo, hi = np.quantile(z.astype(np.float64), [q_lo, q_hi], axis=0)
+    flat = hi - lo <= 1e-12  # collapsed codes: still draw a (tiny) grid around them
+    lo, hi = np.where(flat, lo - 0.5, lo), np.where(flat, hi + 0.5, hi)
+    z1 = np.linspace(lo[0], hi[0], n)
+    z2 = np.linspace(hi[1], lo[1], n)  # top row first
+    g1, g2 = np.meshgrid(z1, z2)
+    codes = np.stack([g1.ravel(), g2.ravel()], axis=1).astype(np.float32)
+    h1, h2 = (hi - lo) / (n - 1) / 2
+    extent = (float(lo[0] - h1), float(hi[0] + h1), float(lo[1] - h2), float(hi[1] + h2))
+    return codes, extent
+
+
+def latent_grid(
+    decode: Callable[[np.ndarray], np.ndarray],
+    z,
+    y=None,
+    *,
+    n: int = 15,
+    quantiles: tuple[float, float] = (0.005, 0.995),
+    class_names: Sequence[str] | None = None,
+    image_shape: Sequence[int] | None = None,
+    s: float = 4.0,
+    alpha: float = 0.5,
+    max_points: int | None = 2000,
+    seed: int = 0,
+    ax=None,
+    title: str | None = None,
+):
+    """Decode a regular grid over the codes' range and draw it as a mosaic under the codes.
+
+    ``decode`` (e.g. ``autoencoder.decode``) is called once, on all ``n * n``
+    grid codes from :func:`latent_grid_codes`. Tiles are drawn dark-on-light at
+    their positions in latent space, and the data's codes ``z`` on top
+    (coloured by ``y`` when given), so one sees which decoded images sit over
+    the data and which over empty regions. The title gives the spread of the
+    decoded images (mean per-pixel standard deviation across tiles: 0 means
+    every tile is the same image). At most ``max_points`` codes (a random
+    subsample, ``seed``) are drawn over the mosaic, so the tiles stay visible;
+    the grid spans all of ``z``. Returns the Axes.
+    """
+    if not callable(decode):
+        raise TypeError(f"decode must be a callable codes -> images, got {type(decode).__name__}")
+    z = _codes_2d(z)
+    if y is not None:
+        y = check_labels(y, len(z))
+    codes, extent = latent_grid_codes(z, n, quantiles)
+    tiles = as_image_batch(np.asarray(decode(codes)), "decode(codes)", image_shape)
+    if len(tiles) != n * n:
+        raise ValueError(
+            f"decode must return one image per code: {n * n} codes, {len(tiles)} images"
+        )
+    spread = float(tiles.reshape(len(tiles), -1).std(axis=0).mean())
+    if max_points is not None and len(z) > check_positive_int(max_points, "max_points"):
+        keep = np.random.default_rng(seed).choice(len(z), size=max_points, replace=False)
+        z, y = z[keep], (None if y is None else y[keep])
+    ax = new_axes(ax, figsize=(7.0, 6.2))
+    ax.imshow(_mosaic(tiles, n), cmap="gray_r", vmin=0.0, vmax=1.0, extent=extent,
+              aspect="auto", interpolation="nearest")  # fmt: skip
+    ax.set_box_aspect(1)
+    ax.grid(False)
+    if y is None:
+        ax.scatter(z[:, 0], z[:, 1], s=s, alpha=alpha, color="C3", linewidths=0)
+    else:
+        latent_scatter(z, y, class_names=class_names, ax=ax, s=s, alpha=alpha)
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_xlabel("$z_1$")
+    ax.set_ylabel("$z_2$")
+    ax.set_title(title or f"{n}x{n} decoded grid over the codes (tile spread {spread:.3f})")
+    return ax
+

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -68,6 +69,6 @@ def training_curves(history, *, metric: str = "loss", ax=None, log: bool = False
     ax.set_ylabel(metric)
     if log:
         ax.set_yscale("log")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, ncols=2 if len(ax.lines) > 4 else 1)
     ax.set_title(title or f"{metric} per epoch")
     return ax

@@ -1,0 +1,144 @@
+"""Denoising figures: clean / corrupted / restored rows, and quality against noise level."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from aetutor.metrics import psnr
+from aetutor.plots._common import as_image_batch, new_axes
+from aetutor.plots.images import image_grid
+from aetutor.validation import check_finite, check_same_shape
+
+__all__ = ["denoising_rows", "noise_level_curves", "score_matrix"]
+
+
+def denoising_rows(
+    x,
+    noisy,
+    outputs: Mapping[str, np.ndarray],
+    *,
+    n: int = 8,
+    image_shape: Sequence[int] | None = None,
+    title: str | None = None,
+):
+    """Clean images, their corrupted versions and one row per restoration method.
+
+    ``outputs`` maps a method's name to its restored images (same shape as
+    ``x``). Every corrupted or restored image is captioned with its PSNR
+    against the clean one, and each row label carries the row's mean PSNR, so
+    the figure reads as a small comparison table. Shows the first ``n`` images
+    (all of them when there are fewer). Returns the Figure.
+    """
+    x = as_image_batch(x, "x", image_shape)
+    noisy = as_image_batch(noisy, "noisy", image_shape)
+    check_same_shape(x, noisy, ("x", "noisy"))
+    if not isinstance(outputs, Mapping):
+        raise TypeError(
+            f"outputs must map method names to restored images, got {type(outputs).__name__}"
+        )
+    if int(n) < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    n = min(int(n), len(x))
+    rows = {"clean": x[:n]}
+    titles = {}
+    for name, imgs in {"corrupted": noisy, **outputs}.items():
+        imgs = as_image_batch(imgs, f"outputs[{name!r}]", image_shape)
+        check_same_shape(x, imgs, ("x", f"outputs[{name!r}]"))
+        scores = psnr(x[:n], imgs[:n])
+        label = f"{name}\n{scores.mean():.1f} dB"
+        rows[label] = imgs[:n]
+        titles[label] = [f"{s:.1f}" for s in scores]
+    heading = "PSNR against the clean image, dB (higher is better)"
+    return image_grid(rows, n=n, titles=titles, title=f"{title}: {heading}" if title else heading)
+
+
+def noise_level_curves(
+    levels: Sequence[float],
+    scores: Mapping[str, Sequence[float]],
+    *,
+    trained_level: float | None = None,
+    xlabel: str = "noise level",
+    ylabel: str = "mean PSNR (dB)",
+    ax=None,
+    title: str | None = None,
+):
+    """One line per method: a quality score (mean PSNR, MSE …) against the noise level.
+
+    ``scores`` maps a method's name to one value per entry of ``levels``.
+    With ``trained_level`` a dotted line marks the level the denoisers were
+    trained at and the legend gives each method's score there (else at the
+    highest level). Returns the Axes.
+    """
+    levels = check_finite(levels, "levels").astype(float)
+    if levels.ndim != 1 or len(levels) == 0:
+        raise ValueError(f"levels must be a non-empty list of noise levels, got {levels.shape}")
+    if not isinstance(scores, Mapping) or not scores:
+        raise ValueError("scores must map at least one method name to one score per level")
+    at = len(levels) - 1
+    if trained_level is not None:
+        matches = np.flatnonzero(np.isclose(levels, float(trained_level)))
+        if len(matches) == 0:
+            raise ValueError(f"trained_level {trained_level} is not one of the levels {levels}")
+        at = int(matches[0])
+    ax = new_axes(ax)
+    order = np.argsort(levels)
+    for i, (name, values) in enumerate(scores.items()):
+        values = check_finite(values, f"scores[{name!r}]").astype(float)
+        if values.shape != levels.shape:
+            raise ValueError(
+                f"scores[{name!r}] must hold one value per level ({len(levels)}), "
+                f"got shape {values.shape}"
+            )
+        ax.plot(levels[order], values[order], "o-", color=f"C{i}", ms=4,
+                label=f"{name} ({values[at]:.3g})")
+    if trained_level is not None:
+        ax.axvline(float(trained_level), color="0.5", ls=":", lw=1)
+    where = "at the trained level" if trained_level is not None else "at the highest level"
+    ax.legend(fontsize=8, title=f"method (score {where})", title_fontsize=8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def score_matrix(
+    scores,
+    row_labels: Sequence[str],
+    col_labels: Sequence[str],
+    *,
+    fmt: str = "{:.1f}",
+    cmap: str = "viridis",
+    colorbar_label: str = "mean PSNR (dB)",
+    ax=None,
+    title: str | None = None,
+):
+    """A table of scores as a heat map with each value written in its cell.
+
+    Made for "trained on (rows) x tested on (columns)" comparisons: the
+    diagonal is what a model was trained for, the rest is how it generalises.
+    Returns the Axes.
+    """
+    scores = check_finite(scores, "scores").astype(float)
+    if scores.ndim != 2 or scores.size == 0:
+        raise ValueError(f"scores must be a non-empty 2-D table, got shape {scores.shape}")
+    if len(row_labels) != scores.shape[0] or len(col_labels) != scores.shape[1]:
+        raise ValueError(
+            f"need {scores.shape[0]} row labels and {scores.shape[1]} column labels for scores "
+            f"of shape {scores.shape}, got {len(row_labels)} and {len(col_labels)}"
+        )
+    ax = new_axes(ax, figsize=(1.6 * scores.shape[1] + 2.5, 0.6 * scores.shape[0] + 1.5))
+    im = ax.imshow(scores, cmap=cmap, aspect="auto")
+    ax.figure.colorbar(im, ax=ax, label=colorbar_label)
+    mid = (np.nanmin(scores) + np.nanmax(scores)) / 2
+    for (r, c), value in np.ndenumerate(scores):
+        ax.text(c, r, fmt.format(value), ha="center", va="center", fontsize=9,
+                color="black" if value > mid else "white")
+    ax.set_xticks(range(scores.shape[1]), [str(c) for c in col_labels])
+    ax.set_yticks(range(scores.shape[0]), [str(r) for r in row_labels])
+    ax.grid(False)
+    if title:
+        ax.set_title(title)
+    return ax

@@ -1,0 +1,192 @@
+"""Figures of what hidden units learn: weights as images, pixel weight maps, activation rates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from aetutor.plots._common import new_axes, square_shape
+from aetutor.validation import check_finite, check_rank
+
+__all__ = ["weight_images", "pixel_weight_map", "activation_histograms"]
+
+
+def _weights_and_shape(weights, image_shape: Sequence[int] | None) -> tuple[np.ndarray, tuple]:
+    """A finite (pixels, units) weight matrix and the image shape its rows fill."""
+    w = check_rank(check_finite(weights, "weights"), (2,), "weights",
+                   "a first-layer kernel (input pixels, hidden units)")
+    if w.shape[0] == 0 or w.shape[1] == 0:
+        raise ValueError(f"weights must have at least one pixel and one unit, got shape {w.shape}")
+    if image_shape is None:
+        shape = square_shape(w.shape[0])
+    else:
+        shape = tuple(int(s) for s in image_shape)
+        if len(shape) != 2 or int(np.prod(shape)) != w.shape[0]:
+            raise ValueError(
+                f"weights have {w.shape[0]} rows (one per input pixel), but image_shape {shape} "
+                f"has {int(np.prod(shape))} pixels; pass the (height, width) of the images"
+            )
+    return w.astype(np.float64, copy=False), shape
+
+
+def _bare(ax) -> None:
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    for side in ("top", "right", "bottom", "left"):
+        ax.spines[side].set_visible(False)
+
+
+def weight_images(
+    weights,
+    *,
+    image_shape: Sequence[int] | None = None,
+    units: Sequence[int] | None = None,
+    ncols: int | None = None,
+    captions: Sequence[str] | None = None,
+    cmap: str = "RdBu_r",
+    title: str | None = None,
+    size: float = 0.8,
+):
+    """Each hidden unit's incoming weights drawn as an image: the pattern the unit looks for.
+
+    ``weights`` is a first-layer kernel shaped ``(pixels, units)`` (for a Keras
+    ``Dense`` layer, ``layer.kernel``). Column ``j`` is reshaped to
+    ``image_shape`` (default: square) and drawn with a diverging colormap
+    centred on zero, each image scaled to its own largest ``|w|``: red pixels
+    push the unit on, blue pixels push it off, white ones do not matter.
+    ``units`` picks which columns to draw (default all); ``captions`` labels
+    them. Returns the Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    w, shape = _weights_and_shape(weights, image_shape)
+    n_units = w.shape[1]
+    if units is None:
+        units = list(range(n_units))
+    else:
+        units = [int(u) for u in units]
+        bad = [u for u in units if not 0 <= u < n_units]
+        if not units or bad:
+            shown = bad or units
+            raise ValueError(f"units must list column indices in 0..{n_units - 1}, got {shown}")
+    if captions is not None and len(captions) != len(units):
+        raise ValueError(f"captions must have one entry per unit drawn ({len(units)}), "
+                         f"got {len(captions)}")
+    n = len(units)
+    ncols = int(np.ceil(np.sqrt(n))) if ncols is None else int(ncols)
+    if ncols < 1:
+        raise ValueError(f"ncols must be at least 1, got {ncols}")
+    ncols = min(ncols, n)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(
+        nrows, ncols, squeeze=False, figsize=(size * ncols + 0.4, size * nrows + 0.7)
+    )
+    for k, ax in enumerate(axes.flat):
+        _bare(ax)
+        if k >= n:
+            ax.axis("off")
+            continue
+        img = w[:, units[k]].reshape(shape)
+        vmax = float(np.abs(img).max()) or 1.0
+        ax.imshow(img, cmap=cmap, vmin=-vmax, vmax=vmax)
+        if captions is not None:
+            ax.set_title(str(captions[k]), fontsize=7, fontweight="normal", pad=2)
+    heading = f"{n} of {n_units} units, each scaled to its own max |w|"
+    fig.suptitle(f"{title}\n{heading}" if title else heading, fontsize=10)
+    return fig
+
+
+def pixel_weight_map(
+    weights,
+    *,
+    image_shape: Sequence[int] | None = None,
+    top: float = 0.1,
+    ax=None,
+    cmap: str = "viridis",
+    title: str | None = None,
+):
+    """Heat-map of how strongly each input pixel feeds the code: ``||w_i||`` over all units.
+
+    ``weights`` is a first-layer kernel shaped ``(pixels, units)``; pixel ``i``
+    is drawn with the Euclidean norm of its row. Bright pixels move the code a
+    lot; pixels that never vary in the data get no gradient and keep their
+    small random starting weights. The title gives the share of the summed
+    norm held by the ``top`` fraction of pixels, a measure of how concentrated
+    the encoder's attention is. Returns the Axes.
+    """
+    w, shape = _weights_and_shape(weights, image_shape)
+    if not 0.0 < float(top) <= 1.0:
+        raise ValueError(f"top must be a fraction in (0, 1], got {top!r}")
+    norms = np.sqrt(np.sum(w**2, axis=1))
+    k = max(1, int(round(float(top) * len(norms))))
+    total = float(norms.sum())
+    share = float(np.sort(norms)[::-1][:k].sum()) / total if total > 0 else 0.0
+    ax = new_axes(ax, figsize=(3.6, 3.4))
+    im = ax.imshow(norms.reshape(shape), cmap=cmap, vmin=0.0)
+    _bare(ax)
+    ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="weight norm")
+    heading = f"top {top:.0%} of pixels: {share:.0%} of the weight"
+    ax.set_title(f"{title}\n{heading}" if title else heading, fontsize=10)
+    return ax
+
+
+def activation_histograms(
+    activations: Mapping[str, np.ndarray],
+    *,
+    rho: float | None = None,
+    threshold: float = 0.5,
+    bins: int = 25,
+    title: str | None = None,
+):
+    """How often hidden units fire, one column per model (name -> activations ``(n, units)``).
+
+    Top row: histogram of each unit's mean activation over the inputs, with the
+    target rate ``rho`` marked when given. Bottom row: histogram of how many
+    units are active (activation above ``threshold``) for each input. Panel
+    titles carry the mean of each. Returns the Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    if not activations:
+        raise ValueError("activations must map at least one model name to its activations")
+    if rho is not None and not 0.0 < float(rho) < 1.0:
+        raise ValueError(f"rho must be strictly between 0 and 1, got {rho!r}")
+    if int(bins) < 1:
+        raise ValueError(f"bins must be at least 1, got {bins!r}")
+    acts = {}
+    for name, a in activations.items():
+        a = check_rank(check_finite(a, f"activations[{name!r}]"), (2,), f"activations[{name!r}]",
+                       "(inputs, hidden units)")
+        if a.shape[0] == 0 or a.shape[1] == 0:
+            raise ValueError(f"activations[{name!r}] is empty: shape {a.shape}")
+        acts[name] = a.astype(np.float64, copy=False)
+    hi = max(1.0, max(float(a.max()) for a in acts.values()))
+    max_units = max(a.shape[1] for a in acts.values())
+
+    k = len(acts)
+    fig, axes = plt.subplots(
+        2, k, squeeze=False, figsize=(3.3 * k + 0.4, 5.4), layout="constrained"
+    )
+    unit_bins = np.linspace(0.0, hi, int(bins) + 1)
+    count_bins = np.arange(-0.5, max_units + 1.5, max(1, int(np.ceil((max_units + 1) / bins))))
+    for c, (name, a) in enumerate(acts.items()):
+        rho_hat = a.mean(axis=0)
+        active = (a > threshold).sum(axis=1)
+        top, bottom = axes[0, c], axes[1, c]
+        top.hist(rho_hat, bins=unit_bins, color=f"C{c}")
+        if rho is not None:
+            top.axvline(float(rho), color="k", ls="--", lw=1, label=f"target rho = {rho:g}")
+            top.legend(fontsize=8, loc="upper right")
+        top.set_title(f"{name}\nmean activation {rho_hat.mean():.3f}", fontsize=10)
+        top.set_xlabel("mean activation of a unit")
+        bottom.hist(active, bins=count_bins, color=f"C{c}")
+        bottom.set_title(f"{active.mean():.1f} active units per input", fontsize=10)
+        bottom.set_xlabel(f"units with activation > {threshold:g}")
+        if c == 0:
+            top.set_ylabel("hidden units")
+            bottom.set_ylabel("inputs")
+    if title:
+        fig.suptitle(title)
+    return fig

@@ -1,0 +1,302 @@
+"""Figures of interpolation paths: image strips, a path on a 2-D latent map, profiles along t."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from aetutor.interpolation import empty_region_mask, path_fractions
+from aetutor.plots._common import as_image_batch, new_axes
+from aetutor.plots.latent import class_colors, latent_scatter
+from aetutor.validation import check_finite, check_labels, check_positive_int, check_rank
+
+__all__ = ["interpolation", "latent_path", "path_profile"]
+
+
+def _as_paths(paths: Mapping[str, object], image_shape) -> dict[str, np.ndarray]:
+    """{kind: (n_pairs, steps, h, w)} from strips of one pair or batches of pairs."""
+    if not isinstance(paths, Mapping) or not paths:
+        raise ValueError(
+            "paths must map at least one row name to images, e.g. "
+            "{'latent path': decoded, 'pixel cross-fade': blended}"
+        )
+    out = {}
+    for kind, imgs in paths.items():
+        arr = check_finite(imgs, f"paths[{kind!r}]")
+        if arr.ndim == 3 or (arr.ndim == 2 and image_shape is not None):
+            arr = arr[None]  # one pair: (steps, h, w) or (steps, pixels)
+        if arr.ndim not in (3, 4):
+            raise ValueError(
+                f"paths[{kind!r}] must be one strip (steps, h, w) or several "
+                f"(n_pairs, steps, h, w), got shape {arr.shape}"
+            )
+        n_pairs, steps = arr.shape[:2]
+        batch = as_image_batch(arr.reshape(n_pairs * steps, *arr.shape[2:]), f"paths[{kind!r}]",
+                               image_shape)
+        out[kind] = batch.reshape(n_pairs, steps, *batch.shape[1:])
+    shapes = {kind: arr.shape[:2] for kind, arr in out.items()}
+    if len(set(shapes.values())) != 1:
+        raise ValueError(f"every path kind needs the same (n_pairs, steps), got {shapes}")
+    return out
+
+
+def _per_image(values, what: str, strips: Mapping[str, np.ndarray], n_pairs: int,
+               steps: int) -> dict[str, np.ndarray]:
+    """{kind: (n_pairs, steps)} numbers for some path kinds, checked against the strips."""
+    out = {}
+    for kind, arr in (values or {}).items():
+        if kind not in strips:
+            raise ValueError(f"{what}[{kind!r}] names no path; path kinds are {list(strips)}")
+        arr = check_finite(arr, f"{what}[{kind!r}]")
+        arr = arr.reshape(n_pairs, steps) if arr.size == n_pairs * steps else arr
+        if arr.shape != (n_pairs, steps):
+            raise ValueError(
+                f"{what}[{kind!r}] must have shape ({n_pairs}, {steps}), got {arr.shape}"
+            )
+        out[kind] = arr
+    return out
+
+
+def interpolation(
+    paths: Mapping[str, object],
+    *,
+    pair_labels: Sequence[str] | None = None,
+    scores: Mapping[str, object] | None = None,
+    score_name: str = "score",
+    highlight: Mapping[str, object] | None = None,
+    image_shape: Sequence[int] | None = None,
+    title: str | None = None,
+    size: float = 0.85,
+):
+    """Strips of images along interpolation paths, one row per kind of path and pair.
+
+    Parameters
+    ----------
+    paths : {kind: images}
+        Each value is one strip ``(steps, h, w)`` or one strip per pair
+        ``(n_pairs, steps, h, w)``; all kinds share ``n_pairs`` and ``steps``.
+        For example ``{"latent path": decoded, "pixel cross-fade": blended}``.
+    pair_labels : list of str, optional
+        A name per pair (``"3 → 8"``), written beside its rows.
+    scores : {kind: array (n_pairs, steps)}, optional
+        A number under every image (for example the distance to the nearest
+        real image); the title then gives each kind's mean at the midpoint.
+    score_name : str
+        What the scores are, for the title.
+    highlight : {kind: bool array (n_pairs, steps)}, optional
+        Images to frame in red (for example path points in empty regions);
+        by default the image nearest ``t = 0.5`` is framed.
+
+    Returns
+    -------
+    Figure
+        Columns are labelled with the fraction ``t``; pairs are separated by a gap.
+    """
+    import matplotlib.pyplot as plt
+
+    strips = _as_paths(paths, image_shape)
+    n_pairs, steps = next(iter(strips.values())).shape[:2]
+    if steps < 2:
+        raise ValueError(f"a path needs at least 2 steps (its two ends), got {steps}")
+    if pair_labels is not None and len(pair_labels) != n_pairs:
+        raise ValueError(f"pair_labels has {len(pair_labels)} names for {n_pairs} pairs")
+    checked = _per_image(scores, "scores", strips, n_pairs, steps)
+    framed = _per_image(highlight, "highlight", strips, n_pairs, steps)
+    t = path_fractions(steps)
+    mid = int(np.argmin(np.abs(t - 0.5)))
+
+    kinds = list(strips)
+    n_rows = n_pairs * len(kinds) + (n_pairs - 1)  # a thin spacer row between pairs
+    ratios = []
+    for p in range(n_pairs):
+        ratios += [1.0] * len(kinds) + ([0.18] if p < n_pairs - 1 else [])
+    row_h = size * (1.25 if checked else 1.0)
+    fig, axes = plt.subplots(
+        n_rows, steps, squeeze=False, gridspec_kw={"height_ratios": ratios},
+        figsize=(size * steps + 1.6, row_h * sum(ratios) + 0.7),
+    )  # fmt: skip
+    for p in range(n_pairs):
+        if p < n_pairs - 1:
+            for ax in axes[(p + 1) * (len(kinds) + 1) - 1]:
+                ax.axis("off")
+        for k, kind in enumerate(kinds):
+            row = axes[p * (len(kinds) + 1) + k]
+            for s, ax in enumerate(row):
+                ax.imshow(strips[kind][p, s], cmap="gray", vmin=0.0, vmax=1.0)
+                ax.set_xticks([])
+                ax.set_yticks([])
+                ax.grid(False)
+                if highlight is None:
+                    on = s == mid
+                else:
+                    on = kind in framed and bool(framed[kind][p, s])
+                for side in ("top", "right", "bottom", "left"):
+                    ax.spines[side].set_visible(on)
+                    ax.spines[side].set_linewidth(1.5)
+                    ax.spines[side].set_color("C3")
+                if p == 0 and k == 0:
+                    ax.set_title(f"t={t[s]:.2f}", fontsize=8, fontweight="normal")
+                if kind in checked:
+                    ax.set_xlabel(f"{checked[kind][p, s]:.2f}", fontsize=7, labelpad=1)
+            name = kind if pair_labels is None else f"{pair_labels[p]}\n{kind}"
+            row[0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
+    heading = title or ""
+    if checked:
+        means = ", ".join(f"{kind} {vals[:, mid].mean():.2f}" for kind, vals in checked.items())
+        where = f"over {n_pairs} pairs" if n_pairs > 1 else "of this pair"
+        heading = f"{heading}\n" if heading else ""
+        note = " (framed)" if highlight is None else ""
+        heading += f"{score_name}, mean {where} at t={t[mid]:.2f}{note}:\n{means}"
+    if heading:
+        fig.suptitle(heading, fontsize=10)
+    return fig
+
+
+def _legend(y: np.ndarray, class_names, lines: Mapping[str, np.ndarray]) -> list:
+    """Legend handles: one per class present, then the path markers."""
+    from matplotlib.lines import Line2D
+
+    colors = class_colors(np.unique(y))
+    handles = [
+        Line2D([], [], ls="", marker="o", ms=5, color=color,
+               label=class_names[c] if class_names is not None else str(c))
+        for c, color in zip(np.unique(y), colors)
+    ]  # fmt: skip
+    path_name = next(iter(lines)) if len(lines) == 1 else "path"
+    handles += [
+        Line2D([], [], color="black", marker="o", ms=3.5, label=path_name),
+        Line2D([], [], ls="", marker="s", color="black", ms=6, label="start"),
+        Line2D([], [], ls="", marker="*", color="black", ms=9, label="end"),
+        Line2D([], [], ls="", marker="o", ms=9, mfc="none", mec="red", mew=1.6,
+               label="in an empty region"),
+    ]  # fmt: skip
+    return handles
+
+
+def latent_path(
+    z,
+    y,
+    paths: Mapping[str, object] | object,
+    *,
+    class_names: Sequence[str] | None = None,
+    quantile: float = 0.95,
+    n_neighbors: int = 20,
+    max_points: int = 5000,
+    zoom: float | None = None,
+    legend: bool = True,
+    seed: int = 0,
+    ax=None,
+    title: str | None = None,
+):
+    """Paths drawn on a 2-D latent map, with their points in empty regions circled.
+
+    ``z`` (n, 2) are codes of real images coloured by class ``y``; ``paths``
+    is one path ``(steps, 2)`` or ``{name: (steps, 2)}`` (several are named at
+    their start). A path point counts as *empty* by
+    :func:`aetutor.interpolation.empty_region_mask` with ``quantile`` and
+    ``n_neighbors`` (its local outlier factor, measured against all of ``z``,
+    exceeds that of ``quantile`` of the codes); at most ``max_points`` codes
+    are drawn. ``zoom`` (>= 1) limits the view to the paths' bounding box
+    widened by that factor, for paths in a crowded corner of the map.
+    Returns the Axes; its title counts the empty points.
+    """
+    z = check_rank(check_finite(z, "z"), (2,), "z", "2-D codes (n, 2)")
+    if z.shape[1] != 2:
+        raise ValueError(f"z must be 2-D codes (n, 2) for a map, got shape {z.shape}")
+    y = check_labels(y, len(z))
+    if not isinstance(paths, Mapping):
+        paths = {"path": paths}
+    if not paths:
+        raise ValueError("paths must hold at least one path (steps, 2)")
+    lines = {}
+    for name, pts in paths.items():
+        pts = check_rank(check_finite(pts, f"paths[{name!r}]"), (2,), f"paths[{name!r}]",
+                         "points (steps, 2)")
+        if pts.shape[1] != 2 or len(pts) < 2:
+            raise ValueError(f"paths[{name!r}] must be (steps >= 2, 2), got shape {pts.shape}")
+        lines[name] = pts
+    ax = new_axes(ax, figsize=(7.0, 5.4))
+    max_points = check_positive_int(max_points, "max_points")
+    shown = np.random.default_rng(seed).permutation(len(z))[:max_points]
+    latent_scatter(z[shown], y[shown], class_names=class_names, ax=ax, s=4, alpha=0.35,
+                   legend=False, seed=seed)
+    n_empty = n_total = 0
+    offsets = [((6, 6), "left"), ((6, -14), "left"), ((-6, 6), "right"), ((-6, -14), "right")]
+    for k, (name, pts) in enumerate(lines.items()):
+        empty = empty_region_mask(pts, z, quantile=quantile, n_neighbors=n_neighbors)
+        n_empty += int(empty.sum())
+        n_total += len(pts)
+        ax.plot(pts[:, 0], pts[:, 1], "-", color="black", lw=1.5, marker="o", ms=3.5, zorder=3)
+        ax.plot(*pts[0], "s", color="black", ms=7, zorder=4)
+        ax.plot(*pts[-1], "*", color="black", ms=12, zorder=4)
+        ax.scatter(pts[empty, 0], pts[empty, 1], s=110, facecolors="none", edgecolors="red",
+                   linewidths=1.6, zorder=5)
+        if len(lines) > 1:
+            offset, align = offsets[k % len(offsets)]  # alternate sides, so labels rarely collide
+            ax.annotate(name, pts[0], xytext=offset, textcoords="offset points", fontsize=8,
+                        ha=align, zorder=6,
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.8, "lw": 0})
+    if zoom is not None:
+        if not float(zoom) >= 1.0:
+            raise ValueError(f"zoom must be at least 1 (1 = just the paths), got {zoom}")
+        every = np.concatenate(list(lines.values()))
+        lo, hi = every.min(axis=0), every.max(axis=0)
+        centre, half = (lo + hi) / 2, np.maximum((hi - lo) / 2, 1e-3 * np.ptp(z, axis=0)) * zoom
+        ax.set_xlim(centre[0] - half[0], centre[0] + half[0])
+        ax.set_ylim(centre[1] - half[1], centre[1] + half[1])
+    if legend:
+        ax.legend(handles=_legend(y, class_names, lines), loc="upper left",
+                  bbox_to_anchor=(1.01, 1.0), fontsize=8, handletextpad=0.3, borderaxespad=0.0)
+    heading = f"{n_empty} of {n_total} path points lie in empty regions (red circles)"
+    ax.set_title(f"{title}\n{heading}" if title else heading)
+    return ax
+
+
+def path_profile(
+    values: Mapping[str, object],
+    *,
+    reference: float | None = None,
+    reference_label: str = "reference",
+    ylabel: str = "value",
+    ax=None,
+    title: str | None = None,
+):
+    """A measure along the paths: mean over pairs against ``t``, with a band of ± one SEM.
+
+    ``values`` maps each kind of path to an array ``(n_pairs, steps)`` (one
+    row per pair). The band is the standard error of the mean over pairs, so
+    curves whose bands do not overlap differ by more than pair-to-pair luck.
+    ``reference`` draws a horizontal line (for example the value for real
+    images). Returns the Axes; the legend gives each curve's mean at the midpoint.
+    """
+    if not isinstance(values, Mapping) or not values:
+        raise ValueError("values must map at least one path kind to an array (n_pairs, steps)")
+    arrays = {}
+    for kind, v in values.items():
+        v = check_rank(check_finite(v, f"values[{kind!r}]"), (2,), f"values[{kind!r}]",
+                       "one row per pair (n_pairs, steps)")
+        if v.shape[1] < 2 or len(v) < 1:
+            raise ValueError(f"values[{kind!r}] needs >= 1 pair and >= 2 steps, got {v.shape}")
+        arrays[kind] = v.astype(np.float64)
+    steps = {v.shape[1] for v in arrays.values()}
+    if len(steps) != 1:
+        raise ValueError(f"every path kind needs the same number of steps, got {sorted(steps)}")
+    t = path_fractions(steps.pop())
+    mid = int(np.argmin(np.abs(t - 0.5)))
+    ax = new_axes(ax, figsize=(6.0, 4.0))
+    for k, (kind, v) in enumerate(arrays.items()):
+        mean = v.mean(axis=0)
+        sem = v.std(axis=0, ddof=1) / np.sqrt(len(v)) if len(v) > 1 else np.zeros_like(mean)
+        ax.plot(t, mean, marker="o", ms=4, color=f"C{k}",
+                label=f"{kind} ({mean[mid]:.3g} at t={t[mid]:.2f})")
+        ax.fill_between(t, mean - sem, mean + sem, color=f"C{k}", alpha=0.2, lw=0)
+    if reference is not None:
+        ax.axhline(float(reference), color="0.4", ls="--", lw=1, label=reference_label)
+    ax.set_xlabel("interpolation fraction t")
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    counts = sorted({len(v) for v in arrays.values()})
+    heading = f"mean over {' or '.join(map(str, counts))} pairs, band ± one standard error"
+    ax.set_title(f"{title}\n{heading}" if title else heading)
+    return ax

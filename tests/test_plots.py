@@ -1,0 +1,103 @@
+"""The first set of figures: image rows, training curves, latent bars."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import aetutor as at
+
+
+@pytest.fixture
+def images():
+    rng = np.random.default_rng(0)
+    return rng.random((10, 8, 8)).astype(np.float32)
+
+
+def test_image_rows_titles_each_reconstruction_with_its_error(images):
+    x_hat = np.clip(images + 0.1, 0, 1)
+    fig = at.plots.image_rows(images, x_hat, n=4, labels=list("abcdefghij"))
+    assert len(fig.axes) == 12  # 3 rows x 4 columns
+    errors = at.metrics.reconstruction_error(images[:4], x_hat[:4])
+    titles = [ax.get_title() for ax in fig.axes[4:8]]
+    assert titles == [f"{e:.4f}" for e in errors]
+    assert [ax.get_title() for ax in fig.axes[:4]] == ["a", "b", "c", "d"]
+    assert f"{errors.mean():.4f}" in fig._suptitle.get_text()
+
+
+def test_image_rows_accepts_flat_vectors_and_can_drop_the_error_row(images):
+    fig = at.plots.image_rows(images.reshape(10, 64), images.reshape(10, 64), n=3,
+                              show_error=False)  # fmt: skip
+    assert len(fig.axes) == 6
+
+
+def test_image_rows_rejects_bad_input(images):
+    with pytest.raises(ValueError, match="same shape"):
+        at.plots.image_rows(images, images[:, :4, :4])
+    with pytest.raises(ValueError, match=r"in \[0, 1\]"):
+        at.plots.image_rows(images * 255, images)
+    with pytest.raises(ValueError, match="image_shape"):
+        at.plots.image_rows(np.zeros((3, 10)), np.zeros((3, 10)))
+    bad = images.copy()
+    bad[0, 0, 0] = np.inf
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        at.plots.image_rows(images, bad)
+
+
+def test_image_grid_checks_rows_and_captions(images):
+    fig = at.plots.image_grid({"a": images, "b": images[::-1]}, n=5, titles={"a": list("12345")})
+    assert len(fig.axes) == 10
+    with pytest.raises(ValueError, match="at least one row"):
+        at.plots.image_grid({})
+    with pytest.raises(ValueError, match="captions"):
+        at.plots.image_grid({"a": images}, n=5, titles={"a": ["x"]})
+
+
+def test_training_curves_single_and_several_runs():
+    h = {"loss": [1.0, 0.5, 0.25], "val_loss": [1.1, 0.6, 0.4]}
+    ax = at.plots.training_curves(h)
+    assert len(ax.lines) == 2
+    assert "final 0.25" in ax.get_legend().get_texts()[0].get_text()
+    ax = at.plots.training_curves({"small": h, "big": {"loss": [2.0, 1.0]}}, log=True)
+    assert len(ax.lines) == 3 and ax.get_yscale() == "log"
+
+
+def test_training_curves_rejects_diverged_or_missing_metrics():
+    with pytest.raises(ValueError, match="diverged"):
+        at.plots.training_curves({"loss": [1.0, float("nan")]})
+    with pytest.raises(ValueError, match="metric 'mae' not in history"):
+        at.plots.training_curves({"loss": [1.0]}, metric="mae")
+    with pytest.raises(TypeError, match="History"):
+        at.plots.training_curves({"run": 3})
+
+
+def test_latent_bars_counts_dead_units(images):
+    z = np.random.default_rng(1).random((10, 5))
+    z[:, 2] = 0.0  # a unit that never fires
+    y = np.arange(10) % 2
+    fig = at.plots.latent_bars(z, images, y, per_class=2)
+    assert "1 dead" in fig._suptitle.get_text()
+    assert len(fig.axes) == 2 * 4  # 2 classes x (image, bars) x 2 samples
+
+
+def test_latent_bars_rejects_mismatched_inputs(images):
+    z = np.zeros((10, 3))
+    with pytest.raises(ValueError, match="10 codes, 9 images"):
+        at.plots.latent_bars(z, images[:9], np.zeros(10, int))
+    with pytest.raises(ValueError, match="one label per sample"):
+        at.plots.latent_bars(z, images, np.zeros(9, int))
+    with pytest.raises(ValueError, match=r"no samples of class\(es\) \[5\]"):
+        at.plots.latent_bars(z, images, np.zeros(10, int), classes=[5])
+
+
+def test_autoencoder_diagram_marks_the_bottleneck():
+    ax = at.plots.autoencoder_diagram((784, 128, 32, 128, 784))
+    texts = [t.get_text() for t in ax.texts]
+    assert "code z" in texts and "encoder" in texts and "decoder" in texts
+    assert "784 → 128 → 32 → 128 → 784" in ax.get_title()
+    heights = [p.get_height() for p in ax.patches]
+    assert heights.index(min(heights)) == 2  # the 32-unit code is the narrowest bar
+    with pytest.raises(ValueError, match="at least input, code and output"):
+        at.plots.autoencoder_diagram((784, 32))
+    with pytest.raises(ValueError, match="at least 1"):
+        at.plots.autoencoder_diagram((784, 0, 784))

@@ -1,0 +1,116 @@
+"""Tests of the denoising figures: what they draw, the numbers they show, the errors they raise."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from aetutor import plots
+from aetutor.metrics import psnr
+
+
+@pytest.fixture
+def batch():
+    rng = np.random.default_rng(0)
+    x = rng.random((5, 8, 8)).astype("float32")
+    noisy = np.clip(x + rng.normal(0, 0.3, x.shape), 0, 1).astype("float32")
+    return x, noisy
+
+
+# --- denoising_rows ---------------------------------------------------------------------------
+
+
+def test_denoising_rows_draws_one_row_per_method_with_psnr_captions(batch):
+    x, noisy = batch
+    restored = np.clip((x + noisy) / 2, 0, 1)
+    fig = plots.denoising_rows(x, noisy, {"average": restored}, n=4, title="demo")
+    axes = np.array(fig.axes).reshape(3, 4)
+    labels = [ax.get_ylabel() for ax in axes[:, 0]]
+    assert labels[0] == "clean"
+    expected = psnr(x[:4], noisy[:4])
+    assert labels[1] == f"corrupted\n{expected.mean():.1f} dB"
+    assert labels[2].startswith("average\n")
+    assert [ax.get_title() for ax in axes[1]] == [f"{v:.1f}" for v in expected]
+    assert [ax.get_title() for ax in axes[2]] == [f"{v:.1f}" for v in psnr(x[:4], restored[:4])]
+    assert fig._suptitle.get_text().startswith("demo: PSNR")
+    assert isinstance(fig, plt.Figure)
+
+
+def test_denoising_rows_accepts_flat_vectors(batch):
+    x, noisy = batch
+    fig = plots.denoising_rows(x.reshape(5, -1), noisy.reshape(5, -1), {}, n=2)
+    assert len(fig.axes) == 2 * 2
+    assert len(plots.denoising_rows(x, noisy, {}).axes) == 2 * 5  # n=8 > 5 images: all 5
+
+
+def test_denoising_rows_errors(batch):
+    x, noisy = batch
+    with pytest.raises(ValueError, match="n must be at least 1"):
+        plots.denoising_rows(x, noisy, {}, n=0)
+    with pytest.raises(ValueError, match="same shape"):
+        plots.denoising_rows(x, noisy[:, :4], {})
+    with pytest.raises(ValueError, match=r"outputs\['bad'\].*same shape"):
+        plots.denoising_rows(x, noisy, {"bad": x[:3]})
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        plots.denoising_rows(x, noisy, {"too bright": x * 3})
+    with pytest.raises(TypeError, match="outputs must map"):
+        plots.denoising_rows(x, noisy, [x])
+
+
+# --- noise_level_curves -----------------------------------------------------------------------
+
+
+def test_noise_level_curves_legend_carries_score_at_trained_level():
+    levels = [0.1, 0.3, 0.5]
+    scores = {"input": [20.0, 15.0, 12.0], "dae": [18.0, 18.5, 17.25]}
+    ax = plots.noise_level_curves(levels, scores, trained_level=0.3, title="t")
+    assert len(ax.lines) == 3  # two methods and the trained-level marker
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts == ["input (15)", "dae (18.5)"]
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), scores["dae"])
+    assert ax.get_title() == "t"
+
+
+def test_noise_level_curves_without_trained_level_uses_highest_and_sorts():
+    fig, ax = plt.subplots()
+    out = plots.noise_level_curves([0.5, 0.1], {"m": [1.0, 2.0]}, ax=ax, ylabel="MSE")
+    assert out is ax
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["m (2)"]
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), [0.1, 0.5])
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [2.0, 1.0])
+    assert ax.get_ylabel() == "MSE"
+
+
+def test_noise_level_curves_errors():
+    with pytest.raises(ValueError, match="one value per level"):
+        plots.noise_level_curves([0.1, 0.2], {"m": [1.0]})
+    with pytest.raises(ValueError, match="not one of the levels"):
+        plots.noise_level_curves([0.1, 0.2], {"m": [1.0, 2.0]}, trained_level=0.3)
+    with pytest.raises(ValueError, match="at least one method"):
+        plots.noise_level_curves([0.1], {})
+    with pytest.raises(ValueError, match="must be finite"):
+        plots.noise_level_curves([0.1, 0.2], {"m": [1.0, np.nan]})
+    with pytest.raises(ValueError, match="non-empty list"):
+        plots.noise_level_curves([], {"m": []})
+
+
+# --- score_matrix -----------------------------------------------------------------------------
+
+
+def test_score_matrix_writes_every_value():
+    scores = np.array([[10.0, 12.5], [8.25, 20.0], [1.0, 2.0]])
+    ax = plots.score_matrix(scores, ["a", "b", "c"], ["x", "y"], title="m")
+    texts = sorted(t.get_text() for t in ax.texts)
+    assert texts == sorted(["10.0", "12.5", "8.2", "20.0", "1.0", "2.0"])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b", "c"]
+    assert ax.get_title() == "m"
+
+
+def test_score_matrix_errors():
+    with pytest.raises(ValueError, match="2-D table"):
+        plots.score_matrix(np.zeros(3), ["a"], ["x"])
+    with pytest.raises(ValueError, match="need 2 row labels and 2 column labels"):
+        plots.score_matrix(np.zeros((2, 2)), ["a"], ["x", "y"])
+    with pytest.raises(ValueError, match="must be finite"):
+        plots.score_matrix(np.array([[np.inf]]), ["a"], ["x"])
