@@ -77,8 +77,10 @@ def test_ends_by_checking_its_claims_then_exercises(notebook):
              if c.cell_type == "markdown" and "What we measured" in c.source]  # fmt: skip
     assert heads, f"{path.name}: no 'What we measured' section"
     after = nb.cells[heads[-1] + 1 :]
-    assert any(c.cell_type == "code" and re.search(r"^\s*assert ", c.source, re.M)
-               for c in after), f"{path.name}: the closing cell must assert the lesson's claims"  # fmt: skip
+    asserts = [
+        c for c in after if c.cell_type == "code" and re.search(r"^\s*assert ", c.source, re.M)
+    ]
+    assert asserts, f"{path.name}: the closing cell must assert the lesson's claims"
     assert any(c.cell_type == "markdown" and "Exercises" in c.source for c in after), (
         f"{path.name}: exercises come after 'What we measured'"
     )
