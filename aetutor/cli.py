@@ -2,8 +2,10 @@
 
 ``aetutor run`` executes notebooks with nbclient into an output folder (never
 into the sources) and prints a table of status, seconds and peak kernel memory;
-``aetutor datasets`` says which datasets load here and from where. This module
-only parses arguments and prints: execution lives in :mod:`aetutor.runner`, and
+``aetutor datasets`` says which datasets load here and from where;
+``aetutor badges`` points every lesson's Colab/Binder badges and Colab install
+at the repository named in :mod:`aetutor.course` (``--check`` only compares).
+This module only parses arguments and prints: execution lives in :mod:`aetutor.runner`, and
 heavy imports (nbclient, nbconvert, the data loaders) happen inside the command
 functions so that ``aetutor --help`` and ``import aetutor.cli`` stay quick.
 """
@@ -92,11 +94,48 @@ def build_parser() -> argparse.ArgumentParser:
         "and from where (or why not).",
     )
     datasets.set_defaults(func=_cmd_datasets)
+
+    badges = sub.add_parser(
+        "badges",
+        help="point every lesson's Colab/Binder badges and Colab install at the repository",
+        description=(
+            "Rewrite the 'Open in Colab' and 'Launch Binder' badges in each notebook's title "
+            "cell and the Colab install line in its first code cell so that they point at "
+            "REPOSITORY@BRANCH from aetutor/course.py (the one place that names them). With "
+            "--repo/--ref, first set those constants in aetutor/course.py, then rewrite "
+            "(with --check, only compare against them). "
+            "Only those snippets change; nothing is executed. "
+            "Exit code: 0 ok, 1 disagreements (--check) or notebooks that cannot be fixed, "
+            "2 bad arguments."
+        ),
+    )
+    badges.add_argument(
+        "notebooks",
+        nargs="*",
+        metavar="NOTEBOOK",
+        help="notebooks to rewrite or check (default: every ROOT/notebooks/*.ipynb)",
+    )
+    badges.add_argument(
+        "--repo", metavar="OWNER/NAME", help="GitHub repository to point at (default: course.py's)"
+    )
+    badges.add_argument("--ref", metavar="BRANCH", help="branch or tag (default: course.py's)")
+    badges.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; list every notebook that disagrees and exit 1 if any does",
+    )
+    badges.add_argument(
+        "--root",
+        metavar="DIR",
+        default=".",
+        help="the repository root, holding aetutor/course.py and notebooks/ (default: .)",
+    )
+    badges.set_defaults(func=_cmd_badges)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the ``aetutor`` command line with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    """Run ``aetutor`` with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -212,6 +251,67 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
     print(_table(("name", "available", "source", "description"), rows, right=set()))
     print("choose one with `aetutor run --dataset NAME` or AETUTOR_DATASET=NAME")
     return _EXIT_OK
+
+
+def _cmd_badges(args: argparse.Namespace) -> int:
+    """``aetutor badges``: rewrite (or ``--check``) badges and Colab installs against course.py."""
+    from aetutor import course
+
+    root = Path(args.root)
+    course_file = root / "aetutor" / "course.py"
+    try:
+        if not course_file.is_file():
+            raise ValueError(f"{course_file} not found; run in the repository root or pass --root")
+        repo, ref = course.read_repository(course_file)
+        repo = course.check_repository(args.repo) if args.repo is not None else repo
+        ref = course.check_ref(args.ref) if args.ref is not None else ref
+        notebooks = [Path(p) for p in args.notebooks]
+        notebooks = notebooks or sorted((root / "notebooks").glob("*.ipynb"))
+        if not notebooks:
+            raise ValueError(f"no notebooks given and none found in {root / 'notebooks'}")
+        for nb in notebooks:
+            if nb.suffix != ".ipynb" or not nb.is_file():
+                raise ValueError(f"{nb} is not a notebook file (.ipynb)")
+            course.notebook_name(nb, root)
+    except ValueError as exc:
+        return _error(str(exc))
+
+    where = f"{repo}@{ref}"
+    if args.check:
+        bad = 0
+        for nb in notebooks:
+            try:
+                problems = course.check_notebook_file(nb, root, repo, ref)
+            except Exception as exc:  # unreadable JSON, invalid notebook: report, go on
+                problems = [f"cannot read it: {exc}"]
+            if problems:
+                bad += 1
+                print(f"{course.notebook_name(nb, root)}: " + "; ".join(problems))
+        if bad:
+            print(f"{bad} of {len(notebooks)} notebook(s) disagree with {where}; "
+                  f"fix them with `aetutor badges` (after checking aetutor/course.py)")  # fmt: skip
+            return _EXIT_FAILED
+        print(f"all {len(notebooks)} notebook(s) agree with {where}")
+        return _EXIT_OK
+
+    if course.write_repository(course_file, repo, ref):
+        print(f"{course_file}: REPOSITORY = {repo!r}, BRANCH = {ref!r}")
+    updated = failed = 0
+    for nb in notebooks:
+        name = course.notebook_name(nb, root)
+        try:
+            changed = course.rewrite_notebook_file(nb, root, repo, ref)
+        except Exception as exc:  # a notebook we cannot fix safely: say why, do the others
+            failed += 1
+            print(f"{name}: not changed: {exc}", file=sys.stderr)
+            continue
+        if changed:
+            updated += 1
+            print(f"{name}: updated {' and '.join(changed)}")
+    unchanged = len(notebooks) - updated - failed
+    print(f"{len(notebooks)} notebook(s), pointing at {where}: {updated} updated, "
+          f"{unchanged} already did, {failed} could not be fixed")  # fmt: skip
+    return _EXIT_FAILED if failed else _EXIT_OK
 
 
 if __name__ == "__main__":  # python -m aetutor.cli

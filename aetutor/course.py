@@ -1,0 +1,324 @@
+"""Where the course lives: the repository and branch that every launch link points at.
+
+``REPOSITORY`` and ``BRANCH`` below are the one place that names them. Every
+lesson's title cell carries an "Open in Colab" and a "Launch Binder" badge for
+that notebook, and its first code cell installs ``aetutor`` from the repository
+when it runs on Colab; this module builds those snippets and rewrites them in a
+notebook, so that ``aetutor badges`` (see :mod:`aetutor.cli`) can point every
+lesson at a fork or another branch in one command, and ``aetutor badges
+--check`` (and the tests) can prove that they all agree.
+
+Notebooks are edited through nbformat and written back the way nbformat writes
+them (one-space indent), only the matching snippets change, and nothing is
+executed: no outputs are ever written into a lesson.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+import nbformat
+
+__all__ = [
+    "REPOSITORY",
+    "BRANCH",
+    "check_ref",
+    "check_repository",
+    "colab_url",
+    "binder_url",
+    "badges_markdown",
+    "install_requirement",
+    "setup_cell_source",
+    "check_notebook",
+    "rewrite_notebook",
+    "notebook_name",
+    "check_notebook_file",
+    "rewrite_notebook_file",
+    "read_repository",
+    "write_repository",
+]
+
+REPOSITORY = "aetutor/aetutor"
+"""The GitHub repository (``OWNER/NAME``) that the badges and the Colab install point at."""
+
+BRANCH = "main"
+"""The branch (or tag) of :data:`REPOSITORY` that the badges and the Colab install use."""
+
+COLAB_GUARD = 'if "google.colab" in sys.modules:'
+"""The line that makes the install run on Colab only."""
+
+# Any Colab / Binder badge, whatever repository, ref or notebook it points at.
+COLAB_BADGE_RE = re.compile(
+    r"\[!\[[^\]]*\]\(https://colab\.research\.google\.com/assets/colab-badge\.svg\)\]"
+    r"\((?P<url>https://colab\.research\.google\.com/github/[^)\s]*)\)"
+)
+BINDER_BADGE_RE = re.compile(
+    r"\[!\[[^\]]*\]\(https://mybinder\.org/badge(?:_logo)?\.svg\)\]"
+    r"\((?P<url>https://mybinder\.org/v2/gh/[^)\s]*)\)"
+)
+# The pip requirement that installs aetutor from GitHub, with or without "@ref".
+INSTALL_RE = re.compile(r"aetutor\s*@\s*git\+https://github\.com/[^\s\"'@]+(?:@[^\s\"']+)?")
+
+_REPO_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?/[A-Za-z0-9._-]+")
+_REF_RE = re.compile(r"[A-Za-z0-9._/-]+")
+_CONSTANT_RE = {
+    name: re.compile(rf'^{name} = "([^"\n]*)"$', re.M) for name in ("REPOSITORY", "BRANCH")
+}
+
+
+def check_repository(repo: str) -> str:
+    """Return ``repo`` if it is a GitHub ``OWNER/NAME``, else raise ``ValueError``."""
+    if not isinstance(repo, str):
+        raise TypeError(f"repository must be a str like 'OWNER/NAME', got {type(repo).__name__}")
+    if not _REPO_RE.fullmatch(repo) or repo.split("/")[1] in (".", ".."):
+        raise ValueError(f"repository must be a GitHub 'OWNER/NAME' such as 'aetutor/aetutor', "
+                         f"got {repo!r}")  # fmt: skip
+    return repo
+
+
+def check_ref(ref: str) -> str:
+    """Return ``ref`` if it is a usable git branch or tag name, else raise ``ValueError``."""
+    if not isinstance(ref, str):
+        raise TypeError(f"ref must be a str like 'main', got {type(ref).__name__}")
+    bad = (
+        not _REF_RE.fullmatch(ref)
+        or ref.startswith(("-", "/", "."))
+        or ref.endswith(("/", ".", ".lock"))
+        or ".." in ref
+        or "//" in ref
+    )
+    if bad:
+        raise ValueError(f"ref must be a git branch or tag name such as 'main' (letters, digits, "
+                         f"'.', '_', '-', '/'), got {ref!r}")  # fmt: skip
+    return ref
+
+
+def _resolve(repo: str | None, ref: str | None) -> tuple[str, str]:
+    return check_repository(REPOSITORY if repo is None else repo), check_ref(
+        BRANCH if ref is None else ref
+    )
+
+
+def _check_notebook_path(notebook: str) -> str:
+    if not isinstance(notebook, str) or not notebook.endswith(".ipynb"):
+        raise ValueError(
+            f"notebook must be a path like 'notebooks/01_basics.ipynb', got {notebook!r}"
+        )
+    if notebook.startswith("/") or "\\" in notebook or ".." in notebook.split("/"):
+        raise ValueError(f"notebook must be relative to the repository root and use '/', "
+                         f"got {notebook!r}")  # fmt: skip
+    return notebook
+
+
+def colab_url(notebook: str, repo: str | None = None, ref: str | None = None) -> str:
+    """The URL that opens ``notebook`` (a path in the repository) on Colab."""
+    repo, ref = _resolve(repo, ref)
+    path = _check_notebook_path(notebook)
+    return f"https://colab.research.google.com/github/{repo}/blob/{ref}/{path}"
+
+
+def binder_url(notebook: str, repo: str | None = None, ref: str | None = None) -> str:
+    """The URL that builds the repository on mybinder.org and opens ``notebook`` in JupyterLab."""
+    repo, ref = _resolve(repo, ref)
+    path = quote(_check_notebook_path(notebook), safe="")
+    return f"https://mybinder.org/v2/gh/{repo}/{quote(ref, safe='')}?labpath={path}"
+
+
+def badges_markdown(notebook: str, repo: str | None = None, ref: str | None = None) -> str:
+    """The two badge lines (Colab, then Binder) for a lesson's title cell (no final newline)."""
+    colab = colab_url(notebook, repo, ref)
+    binder = binder_url(notebook, repo, ref)
+    return (
+        f"[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab})\n"
+        f"[![Launch Binder](https://mybinder.org/badge_logo.svg)]({binder})"
+    )
+
+
+def install_requirement(repo: str | None = None, ref: str | None = None) -> str:
+    """The pip requirement that installs ``aetutor`` from the repository at ``ref``."""
+    repo, ref = _resolve(repo, ref)
+    return f"aetutor @ git+https://github.com/{repo}@{ref}"
+
+
+def setup_cell_source(seed: int = 42, repo: str | None = None, ref: str | None = None) -> str:
+    """A lesson's setup cell: install ``aetutor`` on Colab only, then ``at.setup(seed=...)``."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+    return (
+        "import subprocess\n"
+        "import sys\n"
+        "\n"
+        f"{COLAB_GUARD}  # on Colab, install aetutor from the repository first\n"
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q",\n'
+        f'                    "{install_requirement(repo, ref)}"], check=True)\n'
+        "\n"
+        "import aetutor as at\n"
+        "\n"
+        f"at.setup(seed={seed})"
+    )
+
+
+def _first_code_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
+    return next((c for c in nb.cells if c.cell_type == "code"), None)
+
+
+def check_notebook(
+    nb: nbformat.NotebookNode, notebook: str, repo: str | None = None, ref: str | None = None
+) -> list[str]:
+    """What in ``nb`` disagrees with the expected badges and Colab install (empty: all agree).
+
+    ``notebook`` is the notebook's path in the repository (``notebooks/NN_name.ipynb``):
+    the badges in the first (title) cell must open exactly this notebook at
+    ``repo``/``ref``, and the first code cell must install exactly
+    :func:`install_requirement` inside ``if "google.colab" in sys.modules:``.
+    """
+    repo, ref = _resolve(repo, ref)
+    expected = badges_markdown(notebook, repo, ref).split("\n")
+    problems = []
+    if not nb.cells or nb.cells[0].cell_type != "markdown":
+        problems.append("the first cell must be the markdown title cell with the badges")
+    else:
+        title = nb.cells[0].source
+        for kind, pattern, want in (("Colab", COLAB_BADGE_RE, expected[0]),
+                                    ("Binder", BINDER_BADGE_RE, expected[1])):  # fmt: skip
+            found = list(pattern.finditer(title))
+            if len(found) != 1:
+                problems.append(f"the title cell has {len(found)} {kind} badges, expected 1")
+            elif found[0]["url"] != pattern.fullmatch(want)["url"]:
+                problems.append(f"the {kind} badge links to {found[0]['url']}, expected "
+                                f"{pattern.fullmatch(want)['url']}")  # fmt: skip
+            elif found[0].group(0) != want:
+                problems.append(f"the {kind} badge reads {found[0].group(0)!r}, expected {want!r}")
+    code = _first_code_cell(nb)
+    want = install_requirement(repo, ref)
+    if code is None:
+        problems.append("no code cell: the first code cell must install aetutor on Colab")
+        return problems
+    found = INSTALL_RE.findall(code.source)
+    if len(found) != 1:
+        problems.append(f"the first code cell has {len(found)} aetutor install lines, expected 1")
+    elif found[0] != want:
+        problems.append(f"the Colab install is {found[0]!r}, expected {want!r}")
+    lines = code.source.split("\n")
+    guard = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith(COLAB_GUARD)), None)
+    install = next((i for i, line in enumerate(lines) if INSTALL_RE.search(line)), None)
+    if guard is None:
+        problems.append(f"the first code cell lacks the Colab guard {COLAB_GUARD!r}")
+    elif install is not None and not (install > guard and lines[install][:1].isspace()):
+        problems.append(f"the aetutor install must be indented inside {COLAB_GUARD!r}")
+    return problems
+
+
+def rewrite_notebook(
+    nb: nbformat.NotebookNode, notebook: str, repo: str | None = None, ref: str | None = None
+) -> list[str]:
+    """Point ``nb``'s badges and Colab install at ``repo``/``ref``, in place; return what changed.
+
+    Existing badges and install lines are replaced where they stand, and the
+    rest of each cell stays byte-identical. A title cell without badges gets
+    both inserted after its heading line; one with a single badge gets the other
+    one next to it. Raises ``ValueError`` for what cannot be fixed safely here: a
+    first cell that is not markdown, or a first code cell with no aetutor install
+    line (add the setup cell from :func:`setup_cell_source`).
+    """
+    repo, ref = _resolve(repo, ref)
+    colab, binder = badges_markdown(notebook, repo, ref).split("\n")
+    if not nb.cells or nb.cells[0].cell_type != "markdown":
+        raise ValueError(f"{notebook}: the first cell must be the markdown title cell, "
+                         "'# NN · Title' (see CONTRIBUTING.md)")  # fmt: skip
+    code = _first_code_cell(nb)
+    if code is None or not INSTALL_RE.search(code.source):
+        raise ValueError(
+            f"{notebook}: the first code cell has no aetutor install line to rewrite; start the "
+            f"notebook with the setup cell:\n{setup_cell_source(42, repo, ref)}"
+        )
+    changed = []
+    title = nb.cells[0]
+    source = title.source
+    has_colab = COLAB_BADGE_RE.search(source) is not None
+    has_binder = BINDER_BADGE_RE.search(source) is not None
+    if has_colab and has_binder:
+        source = COLAB_BADGE_RE.sub(lambda m: colab, source)
+        source = BINDER_BADGE_RE.sub(lambda m: binder, source)
+    elif has_colab:
+        source = COLAB_BADGE_RE.sub(lambda m: f"{colab}\n{binder}", source, count=1)
+    elif has_binder:
+        source = BINDER_BADGE_RE.sub(lambda m: f"{colab}\n{binder}", source, count=1)
+    elif source.startswith("#"):
+        head, newline, rest = source.partition("\n")
+        tail = newline + rest if rest.strip() else ""
+        tail = tail if not tail or tail.startswith("\n\n") else "\n" + tail
+        source = f"{head}\n\n{colab}\n{binder}{tail}"
+    else:
+        source = f"{colab}\n{binder}\n\n{source}" if source.strip() else f"{colab}\n{binder}"
+    if source != title.source:
+        title.source = source
+        changed.append("badges")
+    install = install_requirement(repo, ref)
+    new = INSTALL_RE.sub(lambda m: install, code.source)
+    if new != code.source:
+        code.source = new
+        changed.append("Colab install")
+    return changed
+
+
+def notebook_name(path: Path | str, root: Path | str) -> str:
+    """``path``'s location in the repository at ``root``, as the badge URLs spell it."""
+    path, root = Path(path).resolve(), Path(root).resolve()
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        raise ValueError(f"notebook {path} is not inside the repository folder {root}") from None
+
+
+def _read(path: Path) -> tuple[str, nbformat.NotebookNode]:
+    text = Path(path).read_text(encoding="utf-8")
+    return text, nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+
+
+def check_notebook_file(
+    path: Path | str, root: Path | str, repo: str | None = None, ref: str | None = None
+) -> list[str]:
+    """:func:`check_notebook` for the notebook file ``path`` in the repository at ``root``."""
+    return check_notebook(_read(Path(path))[1], notebook_name(path, root), repo, ref)
+
+
+def rewrite_notebook_file(
+    path: Path | str, root: Path | str, repo: str | None = None, ref: str | None = None
+) -> list[str]:
+    """:func:`rewrite_notebook` on a file, written back (as nbformat writes) only if it changed."""
+    text, nb = _read(Path(path))
+    changed = rewrite_notebook(nb, notebook_name(path, root), repo, ref)
+    new = nbformat.writes(nb)
+    new = new if new.endswith("\n") else new + "\n"
+    if new != text:
+        Path(path).write_text(new, encoding="utf-8", newline="\n")
+    return changed
+
+
+def read_repository(course_file: Path | str) -> tuple[str, str]:
+    """The ``(REPOSITORY, BRANCH)`` that a copy of this module's source file sets."""
+    text = Path(course_file).read_text(encoding="utf-8")
+    values = []
+    for name, pattern in _CONSTANT_RE.items():
+        found = pattern.findall(text)
+        if len(found) != 1:
+            raise ValueError(f"{course_file}: expected one line '{name} = \"...\"', "
+                             f"found {len(found)}")  # fmt: skip
+        values.append(found[0])
+    return check_repository(values[0]), check_ref(values[1])
+
+
+def write_repository(course_file: Path | str, repo: str, ref: str) -> bool:
+    """Set ``REPOSITORY`` and ``BRANCH`` in the source file ``course_file``; True if it changed."""
+    repo, ref = check_repository(repo), check_ref(ref)
+    read_repository(course_file)  # both constants present, once each
+    text = Path(course_file).read_text(encoding="utf-8")
+    new = _CONSTANT_RE["REPOSITORY"].sub(lambda m: f'REPOSITORY = "{repo}"', text)
+    new = _CONSTANT_RE["BRANCH"].sub(lambda m: f'BRANCH = "{ref}"', new)
+    if new == text:
+        return False
+    Path(course_file).write_text(new, encoding="utf-8", newline="\n")
+    return True
