@@ -13,6 +13,7 @@ import platform
 import random
 import sys
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 
@@ -77,7 +78,7 @@ def _silenced_stderr_fd():
         os.close(saved)
 
 
-def import_tensorflow_quietly():
+def import_tensorflow_quietly() -> ModuleType:
     """Import TensorFlow (and list its devices) without its start-up log lines."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("KMP_WARNINGS", "0")

@@ -11,6 +11,7 @@ Every function works on *batches of pairs*: ``a[i]`` is walked to ``b[i]``.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from aetutor.validation import check_finite, check_labels, check_positive_int, check_rank
 
@@ -49,7 +50,7 @@ def _pair_batches(a, b, ranks: tuple[int, ...] | None, meaning: str) -> tuple[np
     return a.astype(np.float64), b.astype(np.float64), dtype
 
 
-def lerp(a, b, steps: int) -> np.ndarray:
+def lerp(a: ArrayLike, b: ArrayLike, steps: int) -> np.ndarray:
     """Straight-line paths ``(1 - t) * a + t * b`` for a batch of pairs.
 
     Parameters
@@ -71,7 +72,7 @@ def lerp(a, b, steps: int) -> np.ndarray:
     return ((1.0 - t) * a[:, None] + t * b[:, None]).astype(dtype)
 
 
-def slerp(a, b, steps: int, *, eps: float = 1e-6) -> np.ndarray:
+def slerp(a: ArrayLike, b: ArrayLike, steps: int, *, eps: float = 1e-6) -> np.ndarray:
     """Spherical paths: along the arc from ``a`` to ``b`` rather than the chord.
 
     ``sin((1 - t) w) / sin(w) * a + sin(t w) / sin(w) * b``, where ``w`` is the
@@ -114,7 +115,7 @@ def slerp(a, b, steps: int, *, eps: float = 1e-6) -> np.ndarray:
 
 
 def random_pairs(
-    y, n_pairs: int, *, different_classes: bool = True, seed: int = 0
+    y: ArrayLike, n_pairs: int, *, different_classes: bool = True, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Indices ``(i_a, i_b)`` of ``n_pairs`` random pairs of samples, for averaging over paths.
 
@@ -144,7 +145,9 @@ def random_pairs(
     return pairs[:n_pairs, 0], pairs[:n_pairs, 1]
 
 
-def empty_region_mask(points, z, *, quantile: float = 0.95, n_neighbors: int = 20) -> np.ndarray:
+def empty_region_mask(
+    points: ArrayLike, z: ArrayLike, *, quantile: float = 0.95, n_neighbors: int = 20
+) -> np.ndarray:
     """Which ``points`` lie in empty regions (gaps) of the latent space filled by codes ``z``.
 
     Uses the local outlier factor (LOF): how much sparser the codes are around a

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from aetutor.validation import check_finite, check_same_shape, check_unit_range
 
@@ -31,7 +32,7 @@ ERROR_KINDS = ("mse", "mae", "bce")
 _EPS = 1e-7  # keeps log() finite in binary cross-entropy, as Keras does
 
 
-def reconstruction_error(x, x_hat, kind: str = "mse") -> np.ndarray:
+def reconstruction_error(x: ArrayLike, x_hat: ArrayLike, kind: str = "mse") -> np.ndarray:
     """Error between each input and its reconstruction, one float per sample.
 
     Parameters
@@ -67,7 +68,7 @@ PSNR_MAX_DB = 100.0
 """PSNR reported for an exact reconstruction (infinite in theory): an MSE floor of 1e-10."""
 
 
-def psnr(x, x_hat, data_range: float = 1.0) -> np.ndarray:
+def psnr(x: ArrayLike, x_hat: ArrayLike, data_range: float = 1.0) -> np.ndarray:
     """Peak signal-to-noise ratio of each image against its reference, in decibels.
 
     ``PSNR = 10 log10(data_range**2 / MSE)``: higher is better, and every
@@ -104,7 +105,9 @@ def _codes(z, name: str) -> np.ndarray:
     return z.astype(np.float64)
 
 
-def knn_accuracy(z_train, y_train, z_test, y_test, *, k: int = 5) -> float:
+def knn_accuracy(
+    z_train: ArrayLike, y_train: ArrayLike, z_test: ArrayLike, y_test: ArrayLike, *, k: int = 5
+) -> float:
     """Test accuracy of a k-nearest-neighbour classifier fitted on training codes.
 
     A measure of how well a code space separates the classes: if codes of one
@@ -133,7 +136,9 @@ def knn_accuracy(z_train, y_train, z_test, y_test, *, k: int = 5) -> float:
     return float(np.mean(knn.predict(z_test) == y_test))
 
 
-def far_from_data(samples, reference, *, percentile: float = 99.0) -> tuple[float, float]:
+def far_from_data(
+    samples: ArrayLike, reference: ArrayLike, *, percentile: float = 99.0
+) -> tuple[float, float]:
     """Fraction of ``samples`` that land far from every ``reference`` code.
 
     "Far" is relative to the data's own spacing: the threshold is the given
@@ -205,7 +210,7 @@ class DetectionReport:
         )
 
 
-def anomaly_labels(y_true, name: str = "y_true") -> np.ndarray:
+def anomaly_labels(y_true: ArrayLike, name: str = "y_true") -> np.ndarray:
     """Boolean anomaly flags (True = anomaly) from 0/1 or booleans; both classes must occur.
 
     Detection scores compare anomalies with normal samples, so a set with only
@@ -227,7 +232,7 @@ def anomaly_labels(y_true, name: str = "y_true") -> np.ndarray:
     return y
 
 
-def detection_report(y_true, scores, threshold: float) -> DetectionReport:
+def detection_report(y_true: ArrayLike, scores: ArrayLike, threshold: float) -> DetectionReport:
     """Score an anomaly detector: samples with ``scores > threshold`` are flagged.
 
     ``y_true`` is True (or 1) for anomalies, the positive class, and False (0)
@@ -263,7 +268,7 @@ def detection_report(y_true, scores, threshold: float) -> DetectionReport:
     )
 
 
-def principal_angles(a, b) -> np.ndarray:
+def principal_angles(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     """Principal angles, in degrees, between the column spaces of ``a`` and ``b``.
 
     Two subspaces of the same space meet at ``min(k, m)`` angles, smallest

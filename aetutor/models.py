@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from aetutor.environment import import_tensorflow_quietly
 from aetutor.layers import ActivityPenalty, KLSparsity, L1Sparsity, TrainingNoise, check_rate
@@ -107,15 +108,15 @@ class Autoencoder(keras.Model):
             return np.zeros((0, *model.output.shape[1:]), dtype="float32")
         return np.concatenate(parts, axis=0)
 
-    def encode(self, x, batch_size: int = 1024) -> np.ndarray:
+    def encode(self, x: ArrayLike, batch_size: int = 1024) -> np.ndarray:
         """Codes ``z`` for a batch of inputs (NumPy in, NumPy out)."""
         return self._predict(self.encoder, x, batch_size, "x")
 
-    def decode(self, z, batch_size: int = 1024) -> np.ndarray:
+    def decode(self, z: ArrayLike, batch_size: int = 1024) -> np.ndarray:
         """Reconstructions for a batch of codes, in one batched call."""
         return self._predict(self.decoder, z, batch_size, "z")
 
-    def reconstruct(self, x, batch_size: int = 1024) -> np.ndarray:
+    def reconstruct(self, x: ArrayLike, batch_size: int = 1024) -> np.ndarray:
         """``decode(encode(x))`` in one pass."""
         return self._predict(self, x, batch_size, "x")
 

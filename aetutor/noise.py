@@ -18,6 +18,7 @@ import math
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from aetutor.validation import check_unit_range
 
@@ -81,7 +82,7 @@ def _uniform(rng: np.random.Generator, x: np.ndarray) -> np.ndarray:
     return rng.random(x.shape, dtype=dtype)
 
 
-def masking_noise(x, rate: float, *, seed: int | np.random.Generator) -> np.ndarray:
+def masking_noise(x: ArrayLike, rate: float, *, seed: int | np.random.Generator) -> np.ndarray:
     """Set a random fraction ``rate`` of the pixels to 0 (each pixel independently).
 
     Masking noise deletes information: the model must fill the gaps from what
@@ -93,7 +94,7 @@ def masking_noise(x, rate: float, *, seed: int | np.random.Generator) -> np.ndar
     return (x * keep).astype(x.dtype, copy=False)
 
 
-def gaussian_noise(x, sigma: float, *, seed: int | np.random.Generator) -> np.ndarray:
+def gaussian_noise(x: ArrayLike, sigma: float, *, seed: int | np.random.Generator) -> np.ndarray:
     """Add Gaussian noise with standard deviation ``sigma``, then clip to [0, 1].
 
     Clipping keeps the corrupted images valid images; it also means the noise
@@ -106,7 +107,9 @@ def gaussian_noise(x, sigma: float, *, seed: int | np.random.Generator) -> np.nd
     return np.clip(noisy, 0.0, 1.0).astype(x.dtype, copy=False)
 
 
-def salt_and_pepper_noise(x, rate: float, *, seed: int | np.random.Generator) -> np.ndarray:
+def salt_and_pepper_noise(
+    x: ArrayLike, rate: float, *, seed: int | np.random.Generator
+) -> np.ndarray:
     """Replace a random fraction ``rate`` of the pixels: half by 1 (salt), half by 0 (pepper).
 
     Impulse noise like this (dead or stuck sensor pixels) is what a median
@@ -128,7 +131,9 @@ _FUNCTIONS = {
 }
 
 
-def corrupt(x, kind: str, level: float, *, seed: int | np.random.Generator) -> np.ndarray:
+def corrupt(
+    x: ArrayLike, kind: str, level: float, *, seed: int | np.random.Generator
+) -> np.ndarray:
     """Apply the corruption named ``kind`` (one of :data:`NOISE_KINDS`) at ``level``.
 
     ``level`` is the masking rate, the Gaussian sigma or the salt-and-pepper

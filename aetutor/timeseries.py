@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from aetutor.validation import check_finite, check_positive_int, check_rank
 
@@ -243,7 +244,7 @@ def window_starts(n_steps: int, size: int, step: int = 1) -> np.ndarray:
     return starts
 
 
-def windows(x, size: int, step: int = 1) -> np.ndarray:
+def windows(x: ArrayLike, size: int, step: int = 1) -> np.ndarray:
     """Cut a series (n_steps,) or (n_steps, n_channels) into overlapping windows.
 
     Returns an array (n_windows, size) or (n_windows, size, n_channels), a copy,
@@ -254,7 +255,7 @@ def windows(x, size: int, step: int = 1) -> np.ndarray:
     return x[starts[:, None] + np.arange(size)]
 
 
-def overlap_average(values, n_steps: int, size: int, step: int = 1) -> np.ndarray:
+def overlap_average(values: ArrayLike, n_steps: int, size: int, step: int = 1) -> np.ndarray:
     """Per-timestep average of per-window values, over every window covering the step.
 
     ``values`` is (n_windows, size) or (n_windows, size, k), one value per
@@ -279,14 +280,14 @@ def overlap_average(values, n_steps: int, size: int, step: int = 1) -> np.ndarra
     return out[:, 0] if values.ndim == 2 else out
 
 
-def mask_to_spans(mask) -> list[tuple[int, int]]:
+def mask_to_spans(mask: ArrayLike) -> list[tuple[int, int]]:
     """Runs of True in a boolean series, as ``(start, stop)`` pairs (stop exclusive)."""
     mask = check_rank(mask, (1,), "mask", "one flag per timestep").astype(bool)
     edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
     return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
 
 
-def detect_spans(errors, threshold: float, *, merge_gap: int = 0,
+def detect_spans(errors: ArrayLike, threshold: float, *, merge_gap: int = 0,
                  min_length: int = 1) -> list[tuple[int, int]]:
     """Spans where ``errors`` exceed ``threshold``: the detections.
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from aetutor.validation import check_finite, check_unit_range
+
+if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
+    from matplotlib.axes import Axes
 
 __all__ = ["as_image_batch", "new_axes", "square_shape"]
 
@@ -24,7 +29,7 @@ def square_shape(n_pixels: int) -> tuple[int, int]:
 
 
 def as_image_batch(
-    x, name: str = "x", image_shape: Sequence[int] | None = None, unit_range: bool = True
+    x: ArrayLike, name: str = "x", image_shape: Sequence[int] | None = None, unit_range: bool = True
 ) -> np.ndarray:
     """A batch of grey images (n, h, w) from images or flat vectors (n, h*w)."""
     arr = check_unit_range(x, name) if unit_range else check_finite(x, name)
@@ -46,7 +51,7 @@ def as_image_batch(
     return arr
 
 
-def new_axes(ax=None, figsize: tuple[float, float] | None = None):
+def new_axes(ax: Axes | None = None, figsize: tuple[float, float] | None = None) -> Axes:
     """The given Axes, or a fresh figure's single Axes."""
     if ax is not None:
         return ax

@@ -9,11 +9,17 @@ subspace sits from PCA's.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from aetutor.plots._common import new_axes
 from aetutor.validation import check_finite, check_positive_int, check_rank
+
+if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["error_vs_latent_dim", "rate_distortion", "subspace_angles"]
 
@@ -69,11 +75,11 @@ def error_vs_latent_dim(
     latent_dims: Sequence[int],
     errors: Mapping[str, Sequence[float]],
     *,
-    ax=None,
+    ax: Axes | None = None,
     ylabel: str = "test MSE per pixel",
     log: bool = False,
     title: str | None = None,
-):
+) -> Axes:
     """Reconstruction error against latent size, one line per model.
 
     ``errors`` maps a model name to its error at each of ``latent_dims``
@@ -99,14 +105,14 @@ def error_vs_latent_dim(
 
 
 def rate_distortion(
-    variances,
+    variances: ArrayLike,
     latent_dims: Sequence[int] | None = None,
     errors: Mapping[str, Sequence[float]] | None = None,
     *,
     input_dim: int | None = None,
     fraction: float = 0.9,
     title: str | None = None,
-):
+) -> Figure:
     """PCA's explained variance and the distortion it leaves, read as a rate-distortion curve.
 
     ``variances`` are the variances along the principal components, largest
@@ -180,10 +186,10 @@ def rate_distortion(
 def subspace_angles(
     angles: Mapping[str, Sequence[float]],
     *,
-    ax=None,
+    ax: Axes | None = None,
     xlabel: str = "angle number (smallest first)",
     title: str | None = None,
-):
+) -> Axes:
     """Angles in degrees between subspaces, one curve per entry of ``angles``.
 
     Use it for the principal angles between two subspaces (sorted) or for the

@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from aetutor.metrics import psnr
 from aetutor.plots._common import as_image_batch, new_axes
 from aetutor.plots.images import image_grid
 from aetutor.validation import check_finite, check_same_shape
 
+if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
 __all__ = ["denoising_rows", "noise_level_curves", "score_matrix"]
 
 
 def denoising_rows(
-    x,
-    noisy,
+    x: ArrayLike,
+    noisy: ArrayLike,
     outputs: Mapping[str, np.ndarray],
     *,
     n: int = 8,
     image_shape: Sequence[int] | None = None,
     title: str | None = None,
-):
+) -> Figure:
     """Clean images, their corrupted versions and one row per restoration method.
 
     ``outputs`` maps a method's name to its restored images (same shape as
@@ -61,9 +67,9 @@ def noise_level_curves(
     trained_level: float | None = None,
     xlabel: str = "noise level",
     ylabel: str = "mean PSNR (dB)",
-    ax=None,
+    ax: Axes | None = None,
     title: str | None = None,
-):
+) -> Axes:
     """One line per method: a quality score (mean PSNR, MSE …) against the noise level.
 
     ``scores`` maps a method's name to one value per entry of ``levels``.
@@ -105,16 +111,16 @@ def noise_level_curves(
 
 
 def score_matrix(
-    scores,
+    scores: ArrayLike,
     row_labels: Sequence[str],
     col_labels: Sequence[str],
     *,
     fmt: str = "{:.1f}",
     cmap: str = "viridis",
     colorbar_label: str = "mean PSNR (dB)",
-    ax=None,
+    ax: Axes | None = None,
     title: str | None = None,
-):
+) -> Axes:
     """A table of scores as a heat map with each value written in its cell.
 
     Made for "trained on (rows) x tested on (columns)" comparisons: the

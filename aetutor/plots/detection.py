@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from aetutor.metrics import anomaly_labels
 from aetutor.plots._common import new_axes
 from aetutor.validation import check_finite, check_labels, check_rank, check_same_shape
+
+if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["error_histogram", "roc", "threshold_tradeoff", "error_by_class", "timeseries_errors"]
 
@@ -28,8 +34,15 @@ def _groups(errors, name: str = "errors") -> dict[str, np.ndarray]:
     return {str(k): _scores(v, f"{name}[{k!r}]") for k, v in errors.items()}
 
 
-def error_histogram(errors, *, threshold: float | None = None, bins: int = 40, log: bool = False,
-                    ax=None, title: str | None = None):
+def error_histogram(
+    errors: ArrayLike | Mapping[str, ArrayLike],
+    *,
+    threshold: float | None = None,
+    bins: int = 40,
+    log: bool = False,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
     """Histograms of per-sample errors for named groups (e.g. normal / anomalous), on shared bins.
 
     Each group's bars sum to 1 (fractions, not counts), so a small group stays
@@ -72,7 +85,9 @@ def error_histogram(errors, *, threshold: float | None = None, bins: int = 40, l
     return ax
 
 
-def roc(y_true, scores, *, title: str | None = None):
+def roc(
+    y_true: ArrayLike, scores: ArrayLike | Mapping[str, ArrayLike], *, title: str | None = None
+) -> Figure:
     """ROC curve and precision-recall curve side by side, anomalies as the positive class.
 
     ``scores`` is one array or a mapping of method names to arrays (all
@@ -111,7 +126,8 @@ def roc(y_true, scores, *, title: str | None = None):
 
 def threshold_tradeoff(percentiles: Sequence[float], precision: Sequence[float],
                        recall: Sequence[float], *, f1: Sequence[float] | None = None,
-                       chosen: float | None = None, ax=None, title: str | None = None):
+                       chosen: float | None = None, ax: Axes | None = None,
+                       title: str | None = None) -> Axes:
     """Precision, recall (and F1) against the threshold percentile of normal validation errors.
 
     A higher percentile means a higher threshold: fewer false alarms (precision
@@ -137,8 +153,9 @@ def threshold_tradeoff(percentiles: Sequence[float], precision: Sequence[float],
     return ax
 
 
-def error_by_class(errors, y, *, class_names: Sequence[str] | None = None,
-                   normal: int | None = None, ax=None, title: str | None = None):
+def error_by_class(errors: ArrayLike, y: ArrayLike, *, class_names: Sequence[str] | None = None,
+                   normal: int | None = None, ax: Axes | None = None,
+                   title: str | None = None) -> Axes:
     """Mean reconstruction error per class as bars, lowest first, with standard errors.
 
     Classes whose errors are lowest look most like what the model was trained
@@ -173,9 +190,11 @@ def error_by_class(errors, y, *, class_names: Sequence[str] | None = None,
     return ax
 
 
-def timeseries_errors(x, x_hat, errors, threshold: float, *, true_spans=(), detected_spans=(),
+def timeseries_errors(x: ArrayLike, x_hat: ArrayLike, errors: ArrayLike, threshold: float, *,
+                      true_spans: Sequence[tuple[int, int]] = (),
+                      detected_spans: Sequence[tuple[int, int]] = (),
                       channel_names: Sequence[str] | None = None, t0: int = 0,
-                      title: str | None = None):
+                      title: str | None = None) -> Figure:
     """Signals with their reconstructions, and the error curve with its threshold.
 
     One panel per channel of ``x`` (n_steps, n_channels) with ``x_hat`` drawn

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from aetutor.plots._common import new_axes
 from aetutor.validation import check_positive_int
 
+if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
+    from matplotlib.axes import Axes
+
 __all__ = ["autoencoder_diagram"]
 
 
-def autoencoder_diagram(layer_sizes: Sequence[int], *, ax=None, title: str | None = None):
+def autoencoder_diagram(
+    layer_sizes: Sequence[int], *, ax: Axes | None = None, title: str | None = None
+) -> Axes:
     """Draw layers as bars whose heights grow with their width (square-root scale).
 
     The narrowest layer is the bottleneck (the code ``z``): layers before it

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from aetutor.plots.latent import latent_scatter
 from aetutor.validation import check_finite, check_labels, check_positive_int, check_rank
+
+if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["EMBEDDING_METHODS", "embedding_2d", "latent_histograms"]
 
@@ -16,8 +22,8 @@ EMBEDDING_METHODS = ("pca", "tsne")
 
 
 def embedding_2d(
-    z,
-    y,
+    z: ArrayLike,
+    y: ArrayLike,
     *,
     method: str = "tsne",
     n_samples: int = 2000,
@@ -25,11 +31,11 @@ def embedding_2d(
     seed: int = 0,
     class_names: Sequence[str] | None = None,
     threads: int | None = 1,
-    ax=None,
+    ax: Axes | None = None,
     s: float = 6.0,
     legend: bool = True,
     title: str | None = None,
-):
+) -> Axes:
     """Codes of any length mapped to 2-D by PCA or t-SNE and drawn like :func:`latent_scatter`.
 
     Both methods run on a random subsample of ``n_samples`` codes (``seed``), so
@@ -83,7 +89,7 @@ def embedding_2d(
     return ax
 
 
-def latent_histograms(z, *, bins: int = 40, max_dims: int = 8):
+def latent_histograms(z: ArrayLike, *, bins: int = 40, max_dims: int = 8) -> Figure:
     """Each code dimension's histogram against the standard normal density N(0, 1).
 
     A dashed curve shows the normal with the dimension's own mean and standard

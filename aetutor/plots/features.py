@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from aetutor.plots._common import new_axes, square_shape
 from aetutor.validation import check_finite, check_rank
+
+if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["weight_images", "pixel_weight_map", "activation_histograms"]
 
@@ -39,7 +45,7 @@ def _bare(ax) -> None:
 
 
 def weight_images(
-    weights,
+    weights: ArrayLike,
     *,
     image_shape: Sequence[int] | None = None,
     units: Sequence[int] | None = None,
@@ -48,7 +54,7 @@ def weight_images(
     cmap: str = "RdBu_r",
     title: str | None = None,
     size: float = 0.8,
-):
+) -> Figure:
     """Each hidden unit's incoming weights drawn as an image: the pattern the unit looks for.
 
     ``weights`` is a first-layer kernel shaped ``(pixels, units)`` (for a Keras
@@ -99,14 +105,14 @@ def weight_images(
 
 
 def pixel_weight_map(
-    weights,
+    weights: ArrayLike,
     *,
     image_shape: Sequence[int] | None = None,
     top: float = 0.1,
-    ax=None,
+    ax: Axes | None = None,
     cmap: str = "viridis",
     title: str | None = None,
-):
+) -> Axes:
     """Heat-map of how strongly each input pixel feeds the code: ``||w_i||`` over all units.
 
     ``weights`` is a first-layer kernel shaped ``(pixels, units)``; pixel ``i``
@@ -139,7 +145,7 @@ def activation_histograms(
     threshold: float = 0.5,
     bins: int = 25,
     title: str | None = None,
-):
+) -> Figure:
     """How often hidden units fire, one column per model (name -> activations ``(n, units)``).
 
     Top row: histogram of each unit's mean activation over the inputs, with the

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from aetutor.metrics import reconstruction_error
 from aetutor.plots._common import as_image_batch
 from aetutor.validation import check_same_shape
+
+if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
+    from matplotlib.figure import Figure
 
 __all__ = ["image_grid", "image_rows"]
 
@@ -22,7 +27,7 @@ def image_grid(
     cmaps: Mapping[str, str] | None = None,
     title: str | None = None,
     size: float = 1.1,
-):
+) -> Figure:
     """Rows of images, one row per entry of ``rows`` (label -> images), aligned by column.
 
     ``titles`` may give a caption per image for any row; ``cmaps`` a colormap
@@ -65,8 +70,8 @@ def image_grid(
 
 
 def image_rows(
-    x,
-    x_hat,
+    x: ArrayLike,
+    x_hat: ArrayLike,
     *,
     n: int = 8,
     image_shape: Sequence[int] | None = None,
@@ -74,7 +79,7 @@ def image_rows(
     error_kind: str = "mse",
     show_error: bool = True,
     title: str | None = None,
-):
+) -> Figure:
     """Originals, their reconstructions and the absolute-error images, in three rows.
 
     Each reconstruction is titled with its own error (``error_kind``), and the

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from aetutor.metrics import reconstruction_error
 from aetutor.plots._common import as_image_batch, new_axes
 from aetutor.validation import check_finite, check_labels, check_positive_int, check_rank
+
+if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
     "class_colors",
@@ -26,9 +32,9 @@ __all__ = [
 
 
 def latent_bars(
-    z,
-    x,
-    y,
+    z: ArrayLike,
+    x: ArrayLike,
+    y: ArrayLike,
     *,
     per_class: int = 2,
     classes: Sequence[int] | None = None,
@@ -36,7 +42,7 @@ def latent_bars(
     image_shape: Sequence[int] | None = None,
     dead_tol: float = 1e-6,
     seed: int = 0,
-):
+) -> Figure:
     """Each chosen image beside its code drawn as a bar chart, ``per_class`` per class.
 
     Units whose value stays within ``dead_tol`` of zero for *every* row of ``z``
@@ -122,7 +128,7 @@ def _names(class_names: Sequence[str] | None, y: np.ndarray) -> list[str] | None
     return names
 
 
-def class_colors(y) -> np.ndarray:
+def class_colors(y: ArrayLike) -> np.ndarray:
     """One RGBA colour per label, fixed by the label's value (tab10 up to 10 classes)."""
     import matplotlib
 
@@ -145,17 +151,17 @@ def _legend_handles(y: np.ndarray, names: list[str] | None) -> list:
 
 
 def latent_scatter(
-    z,
-    y,
+    z: ArrayLike,
+    y: ArrayLike,
     *,
     class_names: Sequence[str] | None = None,
-    ax=None,
+    ax: Axes | None = None,
     s: float = 6.0,
     alpha: float = 0.7,
     legend: bool = True,
     title: str | None = None,
     seed: int = 0,
-):
+) -> Axes:
     """Two-dimensional codes as points coloured by class, with a legend of class names.
 
     Points are drawn in a random order (``seed``) so no class hides the others,
@@ -202,14 +208,14 @@ def _image_panel(ax, mosaic: np.ndarray, title: str | None = None) -> None:
 
 def latent_epochs(
     latents: Mapping[int, np.ndarray],
-    y,
+    y: ArrayLike,
     *,
-    images=None,
+    images: ArrayLike | None = None,
     reconstructions: Mapping[int, np.ndarray] | None = None,
     class_names: Sequence[str] | None = None,
     image_shape: Sequence[int] | None = None,
     title: str | None = None,
-):
+) -> Figure:
     """The 2-D latent space at several epochs side by side, reconstructions underneath.
 
     ``latents`` maps epoch -> codes ``(n, 2)`` of the same samples (labels
@@ -275,7 +281,7 @@ def latent_epochs(
 
 
 def latent_grid_codes(
-    z, n: int = 15, quantiles: tuple[float, float] = (0.005, 0.995)
+    z: ArrayLike, n: int = 15, quantiles: tuple[float, float] = (0.005, 0.995)
 ) -> tuple[np.ndarray, tuple[float, float, float, float]]:
     """A regular ``n`` x ``n`` grid of 2-D codes spanning the data's latent range.
 
@@ -305,8 +311,8 @@ def latent_grid_codes(
 
 def latent_grid(
     decode: Callable[[np.ndarray], np.ndarray],
-    z,
-    y=None,
+    z: ArrayLike,
+    y: ArrayLike | None = None,
     *,
     n: int = 15,
     quantiles: tuple[float, float] = (0.005, 0.995),
@@ -316,9 +322,9 @@ def latent_grid(
     alpha: float = 0.5,
     max_points: int | None = 2000,
     seed: int = 0,
-    ax=None,
+    ax: Axes | None = None,
     title: str | None = None,
-):
+) -> Axes:
     """Decode a regular grid over the codes' range and draw it as a mosaic under the codes.
 
     ``decode`` (e.g. ``autoencoder.decode``) is called once, on all ``n * n``

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from aetutor.interpolation import empty_region_mask, path_fractions
 from aetutor.plots._common import as_image_batch, new_axes
 from aetutor.plots.latent import class_colors, latent_scatter
 from aetutor.validation import check_finite, check_labels, check_positive_int, check_rank
+
+if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["interpolation", "latent_path", "path_profile"]
 
@@ -68,7 +74,7 @@ def interpolation(
     image_shape: Sequence[int] | None = None,
     title: str | None = None,
     size: float = 0.85,
-):
+) -> Figure:
     """Strips of images along interpolation paths, one row per kind of path and pair.
 
     Parameters
@@ -175,8 +181,8 @@ def _legend(y: np.ndarray, class_names, lines: Mapping[str, np.ndarray]) -> list
 
 
 def latent_path(
-    z,
-    y,
+    z: ArrayLike,
+    y: ArrayLike,
     paths: Mapping[str, object] | object,
     *,
     class_names: Sequence[str] | None = None,
@@ -186,9 +192,9 @@ def latent_path(
     zoom: float | None = None,
     legend: bool = True,
     seed: int = 0,
-    ax=None,
+    ax: Axes | None = None,
     title: str | None = None,
-):
+) -> Axes:
     """Paths drawn on a 2-D latent map, with their points in empty regions circled.
 
     ``z`` (n, 2) are codes of real images coloured by class ``y``; ``paths``
@@ -259,9 +265,9 @@ def path_profile(
     reference: float | None = None,
     reference_label: str = "reference",
     ylabel: str = "value",
-    ax=None,
+    ax: Axes | None = None,
     title: str | None = None,
-):
+) -> Axes:
     """A measure along the paths: mean over pairs against ``t``, with a band of ± one SEM.
 
     ``values`` maps each kind of path to an array ``(n_pairs, steps)`` (one

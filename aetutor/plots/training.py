@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from aetutor.plots._common import new_axes
+
+if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
+    from matplotlib.axes import Axes
 
 __all__ = ["training_curves"]
 
@@ -41,8 +44,8 @@ def _is_single(h: Any) -> bool:
     )
 
 
-def training_curves(history, *, metric: str = "loss", ax=None, log: bool = False,
-                    title: str | None = None):
+def training_curves(history, *, metric: str = "loss", ax: Axes | None = None, log: bool = False,
+                    title: str | None = None) -> Axes:
     """Plot ``metric`` (and ``val_<metric>`` when present) against the epoch.
 
     ``history`` is one Keras ``History``/dict, or a mapping of run names to
