@@ -291,6 +291,7 @@ class NumpyAutoencoder:
         x_val: Any = None,
         shuffle: bool = True,
         verbose: bool | int = False,
+        progress: str | None = None,
     ) -> dict[str, list[float]]:
         """Train with mini-batch gradient descent; return the per-epoch history.
 
@@ -314,6 +315,10 @@ class NumpyAutoencoder:
         verbose
             ``True`` prints about ten progress lines; an integer ``k`` prints
             every ``k`` epochs.
+        progress
+            A label: show one self-updating line (epoch, losses, seconds) that
+            ends as a single summary line, as Keras's
+            :class:`aetutor.callbacks.TrainingProgress` does. ``None``: no line.
 
         Returns
         -------
@@ -333,6 +338,11 @@ class NumpyAutoencoder:
         else:
             every = check_positive_int(verbose, "verbose", minimum=0)
 
+        line = None
+        if progress is not None:
+            from aetutor.progress import ProgressLine
+
+            line = ProgressLine(progress)
         params = self.weights + self.biases  # the optimizer updates these arrays in place
         history: dict[str, list[float]] = {"loss": []}
         if x_val is not None:
@@ -355,6 +365,14 @@ class NumpyAutoencoder:
             if every and (epoch % every == 0 or epoch == epochs):
                 val = f", val_loss {history['val_loss'][-1]:.5f}" if x_val is not None else ""
                 print(f"epoch {epoch:>4}/{epochs}: loss {history['loss'][-1]:.5f}{val}")
+            if line is not None:
+                val = f" · val_loss {history['val_loss'][-1]:.4g}" if x_val is not None else ""
+                line.update(f"epoch {epoch}/{epochs} · loss {history['loss'][-1]:.4g}{val}"
+                            f" · {line.elapsed:.1f} s")
+        if line is not None:
+            val = f" · val_loss {history['val_loss'][-1]:.4g}" if x_val is not None else ""
+            line.close(f"{epochs} epochs in {line.elapsed:.1f} s · "
+                       f"loss {history['loss'][-1]:.4g}{val}")
         return history
 
     # -- input checks -------------------------------------------------------
