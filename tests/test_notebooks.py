@@ -84,3 +84,29 @@ def test_ends_by_checking_its_claims_then_exercises(notebook):
     assert any(c.cell_type == "markdown" and "Exercises" in c.source for c in after), (
         f"{path.name}: exercises come after 'What we measured'"
     )
+
+
+def _rendered_details(markdown: str) -> list[str]:
+    """The HTML of each <details> block once the cell's Markdown is rendered."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    html = markdown2html_mistune(markdown)
+    return re.findall(r"<details>.*?</details>", html, flags=re.S)
+
+
+def test_hints_render_without_raw_markdown(notebook):
+    """Markdown inside a hint renders only after a blank line following </summary>.
+
+    Without it, CommonMark keeps the block as raw HTML and the reader sees literal
+    backticks and asterisks, so the rendered <details> blocks must contain none.
+    """
+    path, nb = notebook
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown" or "<details" not in cell.source:
+            continue
+        for block in _rendered_details(cell.source):
+            text = re.sub(r"<code>.*?</code>|<pre>.*?</pre>", "", block, flags=re.S)
+            assert "`" not in text and "**" not in text, (
+                f"{path.name}, cell {i}: a hint shows raw Markdown; put a blank line after "
+                f"</summary> (and after any HTML tag line) so it renders: {block[:200]!r}"
+            )
