@@ -31,6 +31,9 @@ __all__ = [
     "badges_markdown",
     "install_requirement",
     "setup_cell_source",
+    "KERNEL_METADATA",
+    "kernel_metadata_problems",
+    "set_kernel_metadata",
     "check_notebook",
     "rewrite_notebook",
     "notebook_name",
@@ -45,6 +48,28 @@ REPOSITORY = "aetutor/aetutor"
 
 BRANCH = "main"
 """The branch (or tag) of :data:`REPOSITORY` that the badges and the Colab install use."""
+
+KERNEL_METADATA: dict[str, dict] = {
+    "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+    "language_info": {
+        "codemirror_mode": {"name": "ipython", "version": 3},
+        "file_extension": ".py",
+        "mimetype": "text/x-python",
+        "name": "python",
+        "nbconvert_exporter": "python",
+        "pygments_lexer": "ipython3",
+        "version": "3.11.7",
+    },
+}
+"""The notebook metadata an ipykernel kernel writes on start, stored in every lesson.
+
+JupyterLab rewrites ``kernelspec`` and ``language_info`` when the kernel starts and
+marks the notebook unsaved if anything differs, the Python version included
+(checked in headless Chromium: the bare ``{"name": "python"}`` or a missing
+version opens "unsaved"; this exact metadata opens clean on Python 3.11.7, the
+course's development Python and Binder's minor version). Only the version
+depends on the reader's machine.
+"""
 
 COLAB_GUARD = 'if "google.colab" in sys.modules:'
 """The line that makes the install run on Colab only."""
@@ -164,6 +189,24 @@ def _first_code_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
     return next((c for c in nb.cells if c.cell_type == "code"), None)
 
 
+def kernel_metadata_problems(nb: nbformat.NotebookNode) -> list[str]:
+    """Where ``nb``'s kernelspec / language_info differ from :data:`KERNEL_METADATA`."""
+    return [
+        f"metadata.{key} is {nb.metadata.get(key)!r}, expected {want!r} (aetutor badges fixes it)"
+        for key, want in KERNEL_METADATA.items()
+        if nb.metadata.get(key) != want
+    ]
+
+
+def set_kernel_metadata(nb: nbformat.NotebookNode) -> bool:
+    """Store :data:`KERNEL_METADATA` in ``nb`` (in place); True if anything changed."""
+    if not kernel_metadata_problems(nb):
+        return False
+    for key, want in KERNEL_METADATA.items():
+        nb.metadata[key] = nbformat.from_dict(want)
+    return True
+
+
 def check_notebook(
     nb: nbformat.NotebookNode, notebook: str, repo: str | None = None, ref: str | None = None
 ) -> list[str]:
@@ -176,7 +219,7 @@ def check_notebook(
     """
     repo, ref = _resolve(repo, ref)
     expected = badges_markdown(notebook, repo, ref).split("\n")
-    problems = []
+    problems = kernel_metadata_problems(nb)
     if not nb.cells or nb.cells[0].cell_type != "markdown":
         problems.append("the first cell must be the markdown title cell with the badges")
     else:
@@ -261,6 +304,8 @@ def rewrite_notebook(
     if new != code.source:
         code.source = new
         changed.append("Colab install")
+    if set_kernel_metadata(nb):
+        changed.append("kernel metadata")
     return changed
 
 

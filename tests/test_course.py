@@ -55,10 +55,7 @@ def lesson(
             "Some prose with a [link](https://example.org).\n\n**Time to run:** a minute."
         )
     nb = nbformat.v4.new_notebook()
-    nb.metadata = {
-        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-        "language_info": {"name": "python"},
-    }
+    nb.metadata = copy.deepcopy(course.KERNEL_METADATA)
     nb.cells = [
         nbformat.v4.new_markdown_cell(title),
         nbformat.v4.new_code_cell(setup or course.setup_cell_source(7, repo, ref)),
@@ -364,3 +361,15 @@ def test_repository_notebooks_agree(capsys):
     code = main(["badges", "--check", "--root", str(REPO)])
     out = capsys.readouterr().out
     assert code == 0, f"fix these with `aetutor badges` in the repository root:\n{out}"
+
+
+def test_kernel_metadata_is_checked_and_rewritten():
+    nb = lesson()
+    assert course.kernel_metadata_problems(nb) == []
+    nb.metadata["language_info"] = {"name": "python"}  # what a hand-made notebook stores
+    nb.metadata["kernelspec"]["display_name"] = "Python 3"
+    problems = course.check_notebook(nb, "notebooks/01_x.ipynb", "aetutor/aetutor", "main")
+    assert len(problems) == 2 and all("aetutor badges fixes it" in p for p in problems)
+    assert course.rewrite_notebook(nb, "notebooks/01_x.ipynb") == ["kernel metadata"]
+    assert course.kernel_metadata_problems(nb) == []
+    assert course.set_kernel_metadata(nb) is False  # already right: nothing to do
