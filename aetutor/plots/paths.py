@@ -272,7 +272,7 @@ def latent_path(
     latent_scatter(z[shown], y[shown], class_names=class_names, ax=ax, s=4, alpha=0.35,
                    legend=False, seed=seed)
     n_empty = n_total = 0
-    for name, pts in lines.items():
+    for pts in lines.values():
         empty = empty_region_mask(pts, z, quantile=quantile, n_neighbors=n_neighbors)
         if not ends:
             empty[[0, -1]] = False
@@ -304,7 +304,7 @@ def latent_path(
         ax.legend(handles=_legend(y, class_names, lines, numbered), loc="upper left",
                   bbox_to_anchor=(1.01, 1.0), fontsize=8, handletextpad=0.3, borderaxespad=0.0)
     where = "path points" if ends else "points between the ends"
-    heading = f"{n_empty} of {n_total} {where} lie in empty regions (red circles)"
+    heading = f"{n_empty} of {n_total} {where} empty (red circles)"
     ax.set_title(f"{title}\n{heading}" if title else heading)
     return ax
 
@@ -351,7 +351,9 @@ def path_profile(
         ax.axhline(float(reference), color="0.4", ls="--", lw=1, label=reference_label)
     ax.set_xlabel("interpolation fraction t")
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8)
+    low, high = ax.get_ylim()
+    ax.set_ylim(low, high + 0.3 * (high - low))  # headroom, so the legend sits above the curves
+    ax.legend(fontsize=8, loc="upper left", ncols=2 if len(arrays) > 1 else 1)
     counts = sorted({len(v) for v in arrays.values()})
     heading = f"mean over {' or '.join(map(str, counts))} pairs, band ± one standard error"
     ax.set_title(f"{title}\n{heading}" if title else heading)
