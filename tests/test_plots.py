@@ -62,6 +62,15 @@ def test_training_curves_single_and_several_runs():
     assert len(ax.lines) == 3 and ax.get_yscale() == "log"
 
 
+def test_training_curves_ticks_only_whole_epochs():
+    for n in (3, 8, 40):
+        ax = at.plots.training_curves({"loss": np.linspace(1.0, 0.1, n)})
+        ax.figure.canvas.draw()
+        lo, hi = ax.get_xlim()
+        ticks = [v for v in ax.get_xticks() if lo <= v <= hi]
+        assert ticks and all(float(v).is_integer() for v in ticks), (n, ticks)
+
+
 def test_training_curves_rejects_diverged_or_missing_metrics():
     with pytest.raises(ValueError, match="diverged"):
         at.plots.training_curves({"loss": [1.0, float("nan")]})

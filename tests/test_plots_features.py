@@ -10,7 +10,12 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import aetutor as at  # noqa: E402
-from aetutor.plots import activation_histograms, pixel_weight_map, weight_images  # noqa: E402
+from aetutor.plots import (  # noqa: E402
+    activation_histograms,
+    pixel_weight_changes,
+    pixel_weight_map,
+    weight_images,
+)
 
 
 def _images(fig):
@@ -87,6 +92,33 @@ def test_pixel_weight_map_uses_the_given_axes_and_rejects_bad_input():
         pixel_weight_map(np.ones((9, 2)), top=0)
     with pytest.raises(ValueError, match="has 4 pixels"):
         pixel_weight_map(np.ones((9, 2)), image_shape=(2, 2))
+
+
+def test_pixel_weight_changes_draws_the_first_map_then_differences_on_one_scale():
+    plain = np.ones((16, 2))
+    kl = plain.copy()
+    kl[5] = [3.0, 4.0]  # pixel 5: norm 5 instead of sqrt(2)
+    l1 = plain * 0.5
+    fig = pixel_weight_changes({"plain": plain, "KL": kl, "L1": l1})
+    maps = [np.asarray(ax.get_images()[0].get_array()) for ax in fig.axes[:3]]
+    np.testing.assert_allclose(maps[0], np.full((4, 4), np.sqrt(2)))
+    assert maps[1].flat[5] == pytest.approx(5 - np.sqrt(2)) and maps[1].flat[0] == 0
+    np.testing.assert_allclose(maps[2], np.full((4, 4), -np.sqrt(2) / 2))
+    limits = {fig.axes[k].get_images()[0].get_clim() for k in (1, 2)}
+    assert len(limits) == 1  # one shared, zero-centred scale for the differences
+    lo, hi = limits.pop()
+    assert lo == -hi == pytest.approx(-(5 - np.sqrt(2)))
+    assert fig.axes[1].get_title().startswith("KL minus plain")
+    assert len(fig.axes) == 5  # three maps and two colour bars
+
+
+def test_pixel_weight_changes_rejects_bad_input():
+    with pytest.raises(ValueError, match="at least two model names"):
+        pixel_weight_changes({"a": np.ones((4, 2))})
+    with pytest.raises(ValueError, match="fills images of shape"):
+        pixel_weight_changes({"a": np.ones((4, 2)), "b": np.ones((9, 2))})
+    with pytest.raises(ValueError, match="top must be a fraction"):
+        pixel_weight_changes({"a": np.ones((4, 2)), "b": np.ones((4, 2))}, top=2)
 
 
 def test_activation_histograms_titles_carry_the_means():

@@ -93,24 +93,45 @@ def test_latent_path_circles_points_in_the_gap_and_counts_them(clusters):
     path = lerp(np.array([[-5.0, -5.0]]), np.array([[5.0, 5.0]]), 11)[0]
     ax = at.plots.latent_path(z, y, {"straight": path}, class_names=["left", "right"])
     empty = empty_region_mask(path, z)
-    assert f"{int(empty.sum())} of 11 path points" in ax.get_title()
-    assert 0 < empty.sum() < 11
+    assert not empty[[0, -1]].any() and empty.sum() > 0
+    assert f"{int(empty.sum())} of 9 points between the ends" in ax.get_title()
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["left", "right", "straight", "start", "end", "in an empty region"]
     circled = ax.collections[-1].get_offsets()
     np.testing.assert_allclose(circled, path[empty])
 
 
-def test_latent_path_draws_on_a_given_axes_and_counts_several_paths(clusters):
+def test_latent_path_judges_the_ends_only_when_asked(clusters):
+    z, y = clusters
+    lonely = np.array([[0.0, 8.0], [0.0, 6.0], [-5.0, -5.0]])  # starts far from every code
+    ax = at.plots.latent_path(z, y, lonely)
+    assert ax.get_title().startswith("1 of 1 points between the ends")
+    np.testing.assert_allclose(ax.collections[-1].get_offsets(), lonely[[1]])
+    ax = at.plots.latent_path(z, y, lonely, ends=True)
+    assert ax.get_title().startswith("2 of 3 path points")
+    np.testing.assert_allclose(ax.collections[-1].get_offsets(), lonely[:2])
+
+
+def test_latent_path_numbers_each_path_once_apart_and_names_it_in_the_legend(clusters):
     import matplotlib.pyplot as plt
 
     z, y = clusters
     _, ax = plt.subplots()
-    inside = np.array([[-5.0, -5.0], [-4.9, -5.1]])
-    out = at.plots.latent_path(z, y, {"a": inside, "b": inside + 0.05}, ax=ax, max_points=50)
+    start = np.array([[-5.0, -5.0]])
+    paths = {name: lerp(start, np.array([end]), 9)[0]
+             for name, end in (("a", [5.0, 5.0]), ("b", [5.0, -5.0]), ("c", [-5.0, 5.0]))}
+    out = at.plots.latent_path(z, y, paths, ax=ax, max_points=50)
     assert out is ax
-    assert ax.get_title().startswith("0 of 4 path points")
-    assert [t.get_text() for t in ax.texts] == ["a", "b"]  # several paths are named on the map
+    assert "of 21 points between the ends" in ax.get_title()
+    assert [t.get_text() for t in ax.texts] == ["1", "2", "3"]  # one number per path
+    spots = np.array([t.get_position() for t in ax.texts])
+    gaps = np.linalg.norm(spots[:, None] - spots[None], axis=2)[np.triu_indices(3, 1)]
+    assert gaps.min() > 0.15  # in axes fractions: labels apart, although the paths share a start
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[-3:] == ["1: a", "2: b", "3: c"]
+    _, ax = plt.subplots()
+    at.plots.latent_path(z, y, paths, ax=ax, labels=False, legend=False)
+    assert not ax.texts and ax.get_legend() is None
 
 
 def test_latent_path_zooms_on_the_paths_and_can_skip_the_legend(clusters):

@@ -18,7 +18,12 @@ from aetutor.plots.detection import (
 )
 from aetutor.plots.diagram import autoencoder_diagram
 from aetutor.plots.embedding import embedding_2d, latent_histograms
-from aetutor.plots.features import activation_histograms, pixel_weight_map, weight_images
+from aetutor.plots.features import (
+    activation_histograms,
+    pixel_weight_changes,
+    pixel_weight_map,
+    weight_images,
+)
 from aetutor.plots.images import image_grid, image_rows
 from aetutor.plots.latent import (
     class_colors,
@@ -53,6 +58,7 @@ __all__ = [
     "noise_level_curves",
     "path_profile",
     "rate_distortion",
+    "pixel_weight_changes",
     "pixel_weight_map",
     "roc",
     "score_matrix",

@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is dra
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["weight_images", "pixel_weight_map", "activation_histograms"]
+__all__ = ["weight_images", "pixel_weight_map", "pixel_weight_changes", "activation_histograms"]
 
 
 def _weights_and_shape(weights, image_shape: Sequence[int] | None) -> tuple[np.ndarray, tuple]:
@@ -136,6 +136,67 @@ def pixel_weight_map(
     heading = f"top {top:.0%} of pixels: {share:.0%} of the weight"
     ax.set_title(f"{title}\n{heading}" if title else heading, fontsize=10)
     return ax
+
+
+def _top_share(norms: np.ndarray, top: float) -> float:
+    """Share of the summed norm held by the ``top`` fraction of pixels."""
+    k = max(1, int(round(float(top) * len(norms))))
+    total = float(norms.sum())
+    return float(np.sort(norms)[::-1][:k].sum()) / total if total > 0 else 0.0
+
+
+def pixel_weight_changes(
+    weights: Mapping[str, ArrayLike],
+    *,
+    image_shape: Sequence[int] | None = None,
+    top: float = 0.1,
+    title: str | None = None,
+) -> Figure:
+    """One pixel weight map, then how every other model's map differs from it, in one row.
+
+    ``weights`` maps model names to first-layer kernels ``(pixels, units)`` of
+    the same shape. The first panel is the first model's map (as
+    :func:`pixel_weight_map`: the norm of each pixel's weights); each further
+    panel shows *another model's norms minus the first's* on one shared,
+    zero-centred scale (red: the pixel feeds that model's code more strongly).
+    Three near-identical heat-maps hide what changed; differences show it.
+    Titles give each model's share of the weight held by its ``top`` pixels.
+    Returns the Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(weights, Mapping) or len(weights) < 2:
+        raise ValueError("weights must map at least two model names to kernels (pixels, units)")
+    if not 0.0 < float(top) <= 1.0:
+        raise ValueError(f"top must be a fraction in (0, 1], got {top!r}")
+    norms, shape = {}, None
+    for name, w in weights.items():
+        w, shape_k = _weights_and_shape(w, image_shape)
+        if shape is not None and shape_k != shape:
+            raise ValueError(f"weights[{name!r}] fills images of shape {shape_k}, not {shape}")
+        shape = shape_k
+        norms[name] = np.sqrt(np.sum(w**2, axis=1))
+    names = list(norms)
+    first = norms[names[0]]
+    diffs = {name: norms[name] - first for name in names[1:]}
+    vmax = max(float(np.abs(d).max()) for d in diffs.values()) or 1.0
+    fig, axes = plt.subplots(1, len(names), figsize=(3.3 * len(names) + 0.8, 3.5),
+                             layout="constrained")
+    im = axes[0].imshow(first.reshape(shape), cmap="viridis", vmin=0.0)
+    fig.colorbar(im, ax=axes[0], fraction=0.046, pad=0.04, label="weight norm")
+    axes[0].set_title(f"{names[0]}\ntop {top:.0%} of pixels: {_top_share(first, top):.0%} "
+                      "of the weight", fontsize=10)
+    for ax, name in zip(axes[1:], names[1:]):
+        im_diff = ax.imshow(diffs[name].reshape(shape), cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+        ax.set_title(f"{name} minus {names[0]}\n{name}: top {top:.0%} of pixels hold "
+                     f"{_top_share(norms[name], top):.0%}", fontsize=10)
+    fig.colorbar(im_diff, ax=list(axes[1:]), fraction=0.046, pad=0.04,
+                 label=f"change of weight norm from {names[0]}")
+    for ax in axes:
+        _bare(ax)
+    if title:
+        fig.suptitle(title)
+    return fig
 
 
 def activation_histograms(

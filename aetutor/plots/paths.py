@@ -159,8 +159,9 @@ def interpolation(
     return fig
 
 
-def _legend(y: np.ndarray, class_names, lines: Mapping[str, np.ndarray]) -> list:
-    """Legend handles: one per class present, then the path markers."""
+def _legend(y: np.ndarray, class_names, lines: Mapping[str, np.ndarray],
+            numbered: bool) -> list:
+    """Legend handles: one per class present, the path markers, then the numbered paths."""
     from matplotlib.lines import Line2D
 
     colors = class_colors(np.unique(y))
@@ -171,13 +172,50 @@ def _legend(y: np.ndarray, class_names, lines: Mapping[str, np.ndarray]) -> list
     ]  # fmt: skip
     path_name = next(iter(lines)) if len(lines) == 1 else "path"
     handles += [
-        Line2D([], [], color="black", marker="o", ms=3.5, label=path_name),
-        Line2D([], [], ls="", marker="s", color="black", ms=6, label="start"),
-        Line2D([], [], ls="", marker="*", color="black", ms=9, label="end"),
-        Line2D([], [], ls="", marker="o", ms=9, mfc="none", mec="red", mew=1.6,
+        Line2D([], [], color="black", marker="o", ms=3, label=path_name),
+        Line2D([], [], ls="", marker="s", color="black", ms=5, label="start"),
+        Line2D([], [], ls="", marker="*", color="black", ms=8, label="end"),
+        Line2D([], [], ls="", marker="o", ms=8, mfc="none", mec="red", mew=1.4,
                label="in an empty region"),
     ]  # fmt: skip
+    if numbered:
+        handles += [Line2D([], [], ls="", label=f"{k}: {name}")
+                    for k, name in enumerate(lines, start=1)]
     return handles
+
+
+def _label_spots(ax, lines: Mapping[str, np.ndarray]) -> list[np.ndarray]:
+    """One point on each path for its number, far from the other paths' labels and lines.
+
+    Greedy, in axes coordinates: each path takes the point along it (between its
+    ends, not on them) that is farthest from the labels already placed, with a
+    smaller weight for the distance to the other paths, so labels stay apart
+    and each sits clearly on its own path.
+    """
+    to_axes = ax.transData + ax.transAxes.inverted()
+    fine = {}
+    for name, pts in lines.items():
+        s = np.linspace(0.0, len(pts) - 1.0, 8 * (len(pts) - 1) + 1)
+        k = np.minimum(s.astype(int), len(pts) - 2)
+        dense = pts[k] + (s - k)[:, None] * (pts[k + 1] - pts[k])
+        fine[name] = to_axes.transform(dense)
+    placed: list[np.ndarray] = []
+    spots = []
+    for name, cand in fine.items():
+        inner = cand[2:-2] if len(cand) > 4 else cand
+        inside = np.all((inner > 0.04) & (inner < 0.96), axis=1)
+        inner = inner[inside] if inside.any() else inner
+        score = np.zeros(len(inner))
+        if placed:
+            score += np.min(np.linalg.norm(inner[:, None] - np.array(placed)[None], axis=2), axis=1)
+        others = [c for other, c in fine.items() if other != name]
+        if others:
+            rest = np.concatenate(others)
+            score += 0.5 * np.min(np.linalg.norm(inner[:, None] - rest[None], axis=2), axis=1)
+        best = inner[int(np.argmax(score))] if (placed or others) else inner[len(inner) // 2]
+        placed.append(best)
+        spots.append(best)
+    return spots
 
 
 def latent_path(
@@ -191,6 +229,8 @@ def latent_path(
     max_points: int = 5000,
     zoom: float | None = None,
     legend: bool = True,
+    labels: bool = True,
+    ends: bool = False,
     seed: int = 0,
     ax: Axes | None = None,
     title: str | None = None,
@@ -198,14 +238,18 @@ def latent_path(
     """Paths drawn on a 2-D latent map, with their points in empty regions circled.
 
     ``z`` (n, 2) are codes of real images coloured by class ``y``; ``paths``
-    is one path ``(steps, 2)`` or ``{name: (steps, 2)}`` (several are named at
-    their start). A path point counts as *empty* by
-    :func:`aetutor.interpolation.empty_region_mask` with ``quantile`` and
+    is one path ``(steps, 2)`` or ``{name: (steps, 2)}``. Several paths are
+    numbered once each, at a point along the path chosen away from the other
+    labels, and the legend names them (``labels=False`` leaves the numbers
+    out, for a second view of the same paths). A path point counts as *empty*
+    by :func:`aetutor.interpolation.empty_region_mask` with ``quantile`` and
     ``n_neighbors`` (its local outlier factor, measured against all of ``z``,
-    exceeds that of ``quantile`` of the codes); at most ``max_points`` codes
-    are drawn. ``zoom`` (>= 1) limits the view to the paths' bounding box
-    widened by that factor, for paths in a crowded corner of the map.
-    Returns the Axes; its title counts the empty points.
+    exceeds that of ``quantile`` of the codes). Only the points *between* the
+    ends are judged unless ``ends=True``: the ends are codes of real images,
+    and by that rule a share ``1 - quantile`` of real codes counts as empty.
+    At most ``max_points`` codes are drawn. ``zoom`` (>= 1) limits the view
+    to the paths' bounding box widened by that factor, for paths in a
+    crowded corner of the map. Returns the Axes; its title counts the empty points.
     """
     z = check_rank(check_finite(z, "z"), (2,), "z", "2-D codes (n, 2)")
     if z.shape[1] != 2:
@@ -228,21 +272,17 @@ def latent_path(
     latent_scatter(z[shown], y[shown], class_names=class_names, ax=ax, s=4, alpha=0.35,
                    legend=False, seed=seed)
     n_empty = n_total = 0
-    offsets = [((6, 6), "left"), ((6, -14), "left"), ((-6, 6), "right"), ((-6, -14), "right")]
-    for k, (name, pts) in enumerate(lines.items()):
+    for pts in lines.values():
         empty = empty_region_mask(pts, z, quantile=quantile, n_neighbors=n_neighbors)
+        if not ends:
+            empty[[0, -1]] = False
         n_empty += int(empty.sum())
-        n_total += len(pts)
-        ax.plot(pts[:, 0], pts[:, 1], "-", color="black", lw=1.5, marker="o", ms=3.5, zorder=3)
-        ax.plot(*pts[0], "s", color="black", ms=7, zorder=4)
-        ax.plot(*pts[-1], "*", color="black", ms=12, zorder=4)
-        ax.scatter(pts[empty, 0], pts[empty, 1], s=110, facecolors="none", edgecolors="red",
-                   linewidths=1.6, zorder=5)
-        if len(lines) > 1:
-            offset, align = offsets[k % len(offsets)]  # alternate sides, so labels rarely collide
-            ax.annotate(name, pts[0], xytext=offset, textcoords="offset points", fontsize=8,
-                        ha=align, zorder=6,
-                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.8, "lw": 0})
+        n_total += len(pts) if ends else max(len(pts) - 2, 0)
+        ax.plot(pts[:, 0], pts[:, 1], "-", color="black", lw=1.2, marker="o", ms=2.5, zorder=3)
+        ax.plot(*pts[0], "s", color="black", ms=5, zorder=4)
+        ax.plot(*pts[-1], "*", color="black", ms=9, zorder=4)
+        ax.scatter(pts[empty, 0], pts[empty, 1], s=55, facecolors="none", edgecolors="red",
+                   linewidths=1.3, zorder=5)
     if zoom is not None:
         if not float(zoom) >= 1.0:
             raise ValueError(f"zoom must be at least 1 (1 = just the paths), got {zoom}")
@@ -251,10 +291,20 @@ def latent_path(
         centre, half = (lo + hi) / 2, np.maximum((hi - lo) / 2, 1e-3 * np.ptp(z, axis=0)) * zoom
         ax.set_xlim(centre[0] - half[0], centre[0] + half[0])
         ax.set_ylim(centre[1] - half[1], centre[1] + half[1])
+    numbered = labels and len(lines) > 1
+    if numbered:
+        ax.autoscale_view()
+        ax.set_xlim(ax.get_xlim())  # freeze the view: labels are placed in axes coordinates
+        ax.set_ylim(ax.get_ylim())
+        for k, spot in enumerate(_label_spots(ax, lines), start=1):
+            ax.text(*spot, str(k), transform=ax.transAxes, fontsize=8, fontweight="bold",
+                    ha="center", va="center", zorder=6,
+                    bbox={"boxstyle": "circle,pad=0.2", "fc": "white", "ec": "black", "lw": 0.8})
     if legend:
-        ax.legend(handles=_legend(y, class_names, lines), loc="upper left",
+        ax.legend(handles=_legend(y, class_names, lines, numbered), loc="upper left",
                   bbox_to_anchor=(1.01, 1.0), fontsize=8, handletextpad=0.3, borderaxespad=0.0)
-    heading = f"{n_empty} of {n_total} path points lie in empty regions (red circles)"
+    where = "path points" if ends else "points between the ends"
+    heading = f"{n_empty} of {n_total} {where} empty (red circles)"
     ax.set_title(f"{title}\n{heading}" if title else heading)
     return ax
 
@@ -301,7 +351,9 @@ def path_profile(
         ax.axhline(float(reference), color="0.4", ls="--", lw=1, label=reference_label)
     ax.set_xlabel("interpolation fraction t")
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8)
+    low, high = ax.get_ylim()
+    ax.set_ylim(low, high + 0.3 * (high - low))  # headroom, so the legend sits above the curves
+    ax.legend(fontsize=8, loc="upper left", ncols=2 if len(arrays) > 1 else 1)
     counts = sorted({len(v) for v in arrays.values()})
     heading = f"mean over {' or '.join(map(str, counts))} pairs, band ± one standard error"
     ax.set_title(f"{title}\n{heading}" if title else heading)

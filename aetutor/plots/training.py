@@ -68,6 +68,9 @@ def training_curves(history, *, metric: str = "loss", ax: Axes | None = None, lo
                 kind = "validation" if key.startswith("val_") else "training"
                 ax.plot(epochs, h[key], style, color=color,
                         label=f"{prefix}{kind} (final {h[key][-1]:.4g})")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole: no 2.5 ticks
     ax.set_xlabel("epoch")
     ax.set_ylabel(metric)
     if log:
