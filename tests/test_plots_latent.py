@@ -102,6 +102,24 @@ def test_latent_epochs_draws_one_panel_per_epoch_with_reconstruction_errors(code
     assert "120 samples" in fig._suptitle.get_text()
 
 
+def test_latent_epochs_fits_a_notebook_column_with_one_legend_off_the_data(codes):
+    z, y = codes
+    images = np.random.default_rng(2).random((8, 28, 28)).astype(np.float32)
+    epochs = (0, 1, 3, 8, 25)
+    fig = at.plots.latent_epochs({e: z for e in epochs}, y, images=images,
+                                 reconstructions={e: images for e in epochs})  # fmt: skip
+    assert fig.get_size_inches()[0] * fig.dpi <= 1200  # no wider than a JupyterLab column
+    assert len(fig.legends) == 1  # one shared legend, in the figure, not over a panel
+    assert not any(ax.get_legend() for ax in fig.axes)
+    assert len(fig.legends[0].get_texts()) == len(np.unique(y))
+    scatters = [ax for ax in fig.axes if ax.get_title().startswith(("untrained", "after"))]
+    assert len(scatters) == len(epochs)
+    rows = sorted({round(ax.get_position().y0, 3) for ax in scatters})
+    assert len(rows) == 2  # five epochs wrap onto two rows of at most three
+    with pytest.raises(ValueError, match="max_cols"):
+        at.plots.latent_epochs({0: z}, y, max_cols=0)
+
+
 def test_latent_epochs_works_without_images_and_checks_its_inputs(codes):
     z, y = codes
     fig = at.plots.latent_epochs({1: z}, y)

@@ -215,19 +215,25 @@ def latent_epochs(
     class_names: Sequence[str] | None = None,
     image_shape: Sequence[int] | None = None,
     title: str | None = None,
+    max_cols: int = 3,
 ) -> Figure:
-    """The 2-D latent space at several epochs side by side, reconstructions underneath.
+    """The 2-D latent space at several epochs, each with its reconstructions underneath.
 
     ``latents`` maps epoch -> codes ``(n, 2)`` of the same samples (labels
     ``y``), as recorded by :class:`aetutor.callbacks.LatentHistory`;
     ``reconstructions`` maps epoch -> reconstructions of ``images``, titled with
-    their mean squared error. Each scatter keeps its own axis limits, since the
-    codes' scale changes as the model trains. Returns the Figure.
+    their mean squared error, and the originals are drawn once, in a strip on
+    top. Epochs fill rows of at most ``max_cols`` panels, so the figure stays
+    within a notebook column (at most 12 inches wide); the classes share one
+    legend below the panels, off the data. Each scatter keeps its own axis
+    limits, since the codes' scale changes as the model trains. Returns the
+    Figure.
     """
     import matplotlib.pyplot as plt
 
     if not isinstance(latents, Mapping) or not latents:
         raise ValueError("latents must map at least one epoch to codes, e.g. history.latents")
+    max_cols = check_positive_int(max_cols, "max_cols")
     epochs = sorted(int(e) for e in latents)
     zs = {e: _codes_2d(latents[e], f"latents[{e}]") for e in epochs}
     sizes = {len(z) for z in zs.values()}
@@ -252,30 +258,33 @@ def latent_epochs(
                 )
         ncols_img = math.ceil(len(images) / 2)
 
-    ncol = len(epochs) + (1 if show_images else 0)
-    nrow = 2 if show_images else 1
-    fig, axes = plt.subplots(
-        nrow, ncol, squeeze=False, figsize=(2.7 * ncol + 1.2, 2.9 * nrow + 0.4),
-        gridspec_kw={"height_ratios": [2.6, 1.0] if show_images else [1.0]}, layout="constrained",
-    )  # fmt: skip
-    offset = 1 if show_images else 0
+    ncol = min(len(epochs), max_cols)
+    block_rows = math.ceil(len(epochs) / ncol)
+    # One block per row of epochs: a scatter row, then (with images) a reconstruction row.
+    block = [3.0, 1.6] if show_images else [3.0]
+    heights = ([1.1] if show_images else []) + block * block_rows
+    fig = plt.figure(figsize=(min(12.0, 3.8 * ncol + 0.6), sum(heights) + 1.0),
+                     layout="constrained")  # fmt: skip
+    grid = fig.add_gridspec(len(heights), ncol, height_ratios=heights)
+    top = 1 if show_images else 0
+    if show_images:
+        _image_panel(fig.add_subplot(grid[0, :]), _mosaic(images, len(images), gap=2), "originals")
     for k, e in enumerate(epochs):
-        ax = axes[0, k + offset]
+        row, col = divmod(k, ncol)
+        ax = fig.add_subplot(grid[top + row * len(block), col])
         latent_scatter(zs[e], y, class_names=names, ax=ax, s=3, legend=False)
         ax.set_title("untrained" if e == 0 else f"after {e} epoch{'s' if e > 1 else ''}",
                      fontsize=10)  # fmt: skip
         ax.tick_params(labelsize=7)
         ax.set_xlabel("$z_1$", fontsize=8)
-        ax.set_ylabel("$z_2$" if k == 0 else "", fontsize=8)
+        ax.set_ylabel("$z_2$" if col == 0 else "", fontsize=8)
         if show_images:
             mse = float(reconstruction_error(images, recs[e]).mean())
-            _image_panel(axes[1, k + offset], _mosaic(recs[e], ncols_img, gap=2),
-                         f"reconstructions, MSE {mse:.4f}")  # fmt: skip
-    if show_images:
-        _image_panel(axes[1, 0], _mosaic(images, ncols_img, gap=2), "originals")
-        legend_ax = axes[0, 0]
-        legend_ax.axis("off")
-        legend_ax.legend(handles=_legend_handles(y, names), loc="center", fontsize=8, frameon=False)
+            _image_panel(fig.add_subplot(grid[top + row * len(block) + 1, col]),
+                         _mosaic(recs[e], ncols_img, gap=2), f"reconstructions, MSE {mse:.4f}")
+    handles = _legend_handles(y, names)
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 10),
+               fontsize=8, frameon=False, handletextpad=0.2, columnspacing=1.0)  # fmt: skip
     fig.suptitle(title or f"the latent space of {len(y):,} samples as training goes on")
     return fig
 
