@@ -157,7 +157,7 @@ def noise_level_grid(
     trained = dict(trained_levels or {})
     labels = dict(xlabels or {})
     fig, axes = plt.subplots(len(rows), len(kinds), squeeze=False, sharex="col",
-                             figsize=(float(width), 3.1 * len(rows) + 1.0))
+                             figsize=(float(width), 3.1 * len(rows) + 1.0), layout="constrained")
     for r, (name, by_kind) in enumerate(rows.items()):
         for c, kind in enumerate(kinds):
             ax = axes[r, c]
@@ -169,11 +169,10 @@ def noise_level_grid(
             if name in log_rows:
                 ax.set_yscale("log")
     handles, names = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="lower center", ncol=min(len(names), 6), fontsize=9,
-               frameon=False)
+    fig.legend(handles, names, loc="outside lower center", ncol=min(len(names), 6), fontsize=9,
+               frameon=False)  # constrained layout keeps it below the panels, off the data
     if title:
         fig.suptitle(title)
-    fig.tight_layout(rect=(0, 0.07 if len(names) <= 6 else 0.11, 1, 1))
     return fig
 
 
