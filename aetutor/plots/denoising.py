@@ -122,7 +122,7 @@ def noise_level_grid(
     trained_levels: Mapping[str, float] | None = None,
     xlabels: Mapping[str, str] | None = None,
     log_rows: Sequence[str] = (),
-    width: float = 12.0,
+    width: float = 11.5,
     title: str | None = None,
 ) -> Figure:
     """A grid of :func:`noise_level_curves`: one column per noise type, one row per score.
