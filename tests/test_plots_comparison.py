@@ -122,3 +122,14 @@ def test_subspace_angles_one_curve_per_entry():
 def test_subspace_angles_bad_input(angles, error, match):
     with pytest.raises(error, match=match):
         subspace_angles(angles)
+
+
+def test_rate_distortion_titles_say_what_the_distortion_panel_shows():
+    var = np.array([4.0, 2.0, 1.0, 0.5, 0.5, 0.0])
+    ax_dist = rate_distortion(var, DIMS, ERRORS, input_dim=8).axes[1]
+    expected = "distortion: PCA from its variances (line), given errors (markers)"
+    assert ax_dist.get_title() == expected
+    fig = rate_distortion(var, DIMS, ERRORS, input_dim=8,
+                          distortion_title="PCA on training data, models on test data")
+    assert fig.axes[1].get_title() == "PCA on training data, models on test data"
+    assert rate_distortion(var).axes[1].get_title() == "PCA's distortion: 0.6667 at rate 1"

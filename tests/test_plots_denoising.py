@@ -114,3 +114,52 @@ def test_score_matrix_errors():
         plots.score_matrix(np.zeros((2, 2)), ["a"], ["x", "y"])
     with pytest.raises(ValueError, match="must be finite"):
         plots.score_matrix(np.array([[np.inf]]), ["a"], ["x"])
+
+
+# --- noise_level_grid -------------------------------------------------------------------------
+
+
+def _sweep():
+    levels = {"masking": [0.1, 0.5], "gaussian": [0.1, 0.3, 0.5]}
+    methods = ("input", "dae")
+    psnr_rows = {k: {m: list(np.linspace(10 + i, 20 + i, len(v))) for i, m in enumerate(methods)}
+                 for k, v in levels.items()}
+    mse_rows = {k: {m: list(np.linspace(0.01, 0.1, len(v)) * (i + 1))
+                    for i, m in enumerate(methods)} for k, v in levels.items()}
+    return levels, {"mean PSNR (dB)": psnr_rows, "mean MSE": mse_rows}
+
+
+def test_noise_level_grid_one_shared_legend_off_the_panels():
+    levels, rows = _sweep()
+    fig = plots.noise_level_grid(levels, rows, trained_levels={"masking": 0.5, "gaussian": 0.3},
+                                 log_rows=["mean MSE"], title="sweep")
+    assert isinstance(fig, plt.Figure)
+    assert len(fig.axes) == 4
+    assert all(ax.get_legend() is None for ax in fig.axes)  # no legend over any curves
+    assert len(fig.legends) == 1
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["input", "dae", "trained level"]
+    assert fig.get_figwidth() <= 12
+    axes = np.array(fig.axes).reshape(2, 2)
+    assert [ax.get_yscale() for ax in axes[:, 0]] == ["linear", "log"]
+    assert [ax.get_title() for ax in axes[0]] == ["masking", "gaussian"]
+    assert axes[0, 0].get_ylabel() == "mean PSNR (dB)" and axes[0, 1].get_ylabel() == ""
+    np.testing.assert_allclose(axes[1, 1].lines[1].get_ydata(), rows["mean MSE"]["gaussian"]["dae"])
+    # the legend sits below every panel
+    fig.canvas.draw()
+    legend_top = fig.legends[0].get_window_extent().y1
+    assert all(legend_top <= ax.get_window_extent().y0 for ax in axes[1])
+    plt.close(fig)
+
+
+def test_noise_level_grid_errors():
+    levels, rows = _sweep()
+    with pytest.raises(ValueError, match="every noise type"):
+        plots.noise_level_grid({"masking": [0.1, 0.5]}, rows)
+    with pytest.raises(ValueError, match="log_rows names rows"):
+        plots.noise_level_grid(levels, rows, log_rows=["MSE"])
+    with pytest.raises(ValueError, match="width must be"):
+        plots.noise_level_grid(levels, rows, width=14)
+    with pytest.raises(ValueError, match="at least one score"):
+        plots.noise_level_grid(levels, {})
+    with pytest.raises(ValueError, match="at least one noise type"):
+        plots.noise_level_grid({}, rows)

@@ -8,7 +8,12 @@ lessons write ``at.plots.image_rows(...)``.
 """
 
 from aetutor.plots.comparison import error_vs_latent_dim, rate_distortion, subspace_angles
-from aetutor.plots.denoising import denoising_rows, noise_level_curves, score_matrix
+from aetutor.plots.denoising import (
+    denoising_rows,
+    noise_level_curves,
+    noise_level_grid,
+    score_matrix,
+)
 from aetutor.plots.detection import (
     error_by_class,
     error_histogram,
@@ -56,6 +61,7 @@ __all__ = [
     "latent_path",
     "latent_scatter",
     "noise_level_curves",
+    "noise_level_grid",
     "path_profile",
     "rate_distortion",
     "pixel_weight_changes",

@@ -112,6 +112,7 @@ def rate_distortion(
     input_dim: int | None = None,
     fraction: float = 0.9,
     title: str | None = None,
+    distortion_title: str | None = None,
 ) -> Figure:
     """PCA's explained variance and the distortion it leaves, read as a rate-distortion curve.
 
@@ -124,7 +125,9 @@ def rate_distortion(
     the cumulative explained fraction, the right panel the distortion, with
     the ``errors`` of other models (name -> one value per latent size) as
     markers. A dotted line marks ``input_dim`` (default ``len(variances)``),
-    where nothing is left to explain. Returns the Figure.
+    where nothing is left to explain. ``distortion_title`` titles the right
+    panel; say there what the markers were measured on (the line is always PCA
+    on the data its variances came from). Returns the Figure.
     """
     import matplotlib.pyplot as plt
 
@@ -171,7 +174,10 @@ def rate_distortion(
         ax_dist.plot(dims, err, ls="none", label=name, **style)
     ax_dist.set_ylabel("distortion: MSE per pixel")
     ax_dist.set_ylim(bottom=0)
-    ax_dist.set_title(f"rate-distortion: distortion at rate 1 is {distortion[1]:.4f}")
+    if distortion_title is None:  # the line and the markers may come from different data
+        distortion_title = ("distortion: PCA from its variances (line), given errors (markers)"
+                            if table else f"PCA's distortion: {distortion[1]:.4f} at rate 1")
+    ax_dist.set_title(distortion_title)
     for ax in (ax_var, ax_dist):
         ax.set_xscale("log", base=2)
         ax.axvline(input_dim, color="k", lw=1, ls=":", label=f"input dimension {input_dim}")

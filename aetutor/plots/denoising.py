@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is dra
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["denoising_rows", "noise_level_curves", "score_matrix"]
+__all__ = ["denoising_rows", "noise_level_curves", "noise_level_grid", "score_matrix"]
 
 
 def denoising_rows(
@@ -69,13 +69,16 @@ def noise_level_curves(
     ylabel: str = "mean PSNR (dB)",
     ax: Axes | None = None,
     title: str | None = None,
+    legend: bool = True,
 ) -> Axes:
     """One line per method: a quality score (mean PSNR, MSE …) against the noise level.
 
     ``scores`` maps a method's name to one value per entry of ``levels``.
     With ``trained_level`` a dotted line marks the level the denoisers were
     trained at and the legend gives each method's score there (else at the
-    highest level). Returns the Axes.
+    highest level). ``legend=False`` draws no legend, for panels that share
+    one (see :func:`noise_level_grid`); the lines keep their method names as
+    labels. Returns the Axes.
     """
     levels = check_finite(levels, "levels").astype(float)
     if levels.ndim != 1 or len(levels) == 0:
@@ -98,16 +101,79 @@ def noise_level_curves(
                 f"got shape {values.shape}"
             )
         ax.plot(levels[order], values[order], "o-", color=f"C{i}", ms=4,
-                label=f"{name} ({values[at]:.3g})")
+                label=f"{name} ({values[at]:.3g})" if legend else str(name))
     if trained_level is not None:
-        ax.axvline(float(trained_level), color="0.5", ls=":", lw=1)
-    where = "at the trained level" if trained_level is not None else "at the highest level"
-    ax.legend(fontsize=8, title=f"method (score {where})", title_fontsize=8)
+        ax.axvline(float(trained_level), color="0.5", ls=":", lw=1,
+                   label=None if legend else "trained level")
+    if legend:
+        where = "at the trained level" if trained_level is not None else "at the highest level"
+        ax.legend(fontsize=8, title=f"method (score {where})", title_fontsize=8)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
     return ax
+
+
+def noise_level_grid(
+    levels: Mapping[str, Sequence[float]],
+    rows: Mapping[str, Mapping[str, Mapping[str, Sequence[float]]]],
+    *,
+    trained_levels: Mapping[str, float] | None = None,
+    xlabels: Mapping[str, str] | None = None,
+    log_rows: Sequence[str] = (),
+    width: float = 11.5,
+    title: str | None = None,
+) -> Figure:
+    """A grid of :func:`noise_level_curves`: one column per noise type, one row per score.
+
+    ``levels`` maps a noise type to its levels; ``rows`` maps a score's name
+    (the y-axis label, such as ``"mean PSNR (dB)"``) to ``{noise type:
+    {method: one value per level}}``. Every panel draws the same methods in the
+    same colours, so the figure has one shared legend, below the panels and off
+    the data. ``trained_levels`` (noise type -> level) adds the dotted
+    trained-level line; rows named in ``log_rows`` get a logarithmic y-axis.
+    ``width`` is the figure width in inches (at most 12, about 1,200 px).
+    Returns the Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(levels, Mapping) or not levels:
+        raise ValueError("levels must map at least one noise type to its levels")
+    if not isinstance(rows, Mapping) or not rows:
+        raise ValueError("rows must map at least one score name to {noise type: {method: values}}")
+    if not 0 < float(width) <= 12:
+        raise ValueError(f"width must be in (0, 12] inches (about 1,200 px at most), got {width}")
+    unknown = [name for name in log_rows if name not in rows]
+    if unknown:
+        raise ValueError(f"log_rows names rows that do not exist: {unknown}; rows are {list(rows)}")
+    kinds = list(levels)
+    for name, by_kind in rows.items():
+        if not isinstance(by_kind, Mapping) or set(by_kind) != set(kinds):
+            got = list(by_kind) if isinstance(by_kind, Mapping) else type(by_kind).__name__
+            raise ValueError(
+                f"rows[{name!r}] must map every noise type {kinds} to its scores, got {got}"
+            )
+    trained = dict(trained_levels or {})
+    labels = dict(xlabels or {})
+    fig, axes = plt.subplots(len(rows), len(kinds), squeeze=False, sharex="col",
+                             figsize=(float(width), 3.1 * len(rows) + 1.0), layout="constrained")
+    for r, (name, by_kind) in enumerate(rows.items()):
+        for c, kind in enumerate(kinds):
+            ax = axes[r, c]
+            noise_level_curves(levels[kind], by_kind[kind], trained_level=trained.get(kind),
+                               xlabel=labels.get(kind, f"{kind} level") if r == len(rows) - 1
+                               else "", ylabel=name if c == 0 else "", ax=ax, legend=False)
+            if r == 0:
+                ax.set_title(str(kind))
+            if name in log_rows:
+                ax.set_yscale("log")
+    handles, names = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncol=min(len(names), 6), fontsize=9,
+               frameon=False)  # constrained layout keeps it below the panels, off the data
+    if title:
+        fig.suptitle(title)
+    return fig
 
 
 def score_matrix(
