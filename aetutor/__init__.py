@@ -37,6 +37,7 @@ _SUBMODULES = (
     "noise",
     "numpy_ae",
     "plots",
+    "progress",
     "timeseries",
     "validation",
 )
