@@ -29,6 +29,7 @@ _SUBMODULES = (
     "data",
     "datafiles",
     "dataset",
+    "dictionary",
     "environment",
     "interpolation",
     "layers",
@@ -37,6 +38,8 @@ _SUBMODULES = (
     "noise",
     "numpy_ae",
     "plots",
+    "progress",
+    "sae",
     "timeseries",
     "validation",
 )

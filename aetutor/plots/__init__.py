@@ -17,6 +17,7 @@ from aetutor.plots.detection import (
     timeseries_errors,
 )
 from aetutor.plots.diagram import autoencoder_diagram
+from aetutor.plots.dictionary import density_histogram, sparsity_tradeoff, top_activating
 from aetutor.plots.embedding import embedding_2d, latent_histograms
 from aetutor.plots.features import activation_histograms, pixel_weight_map, weight_images
 from aetutor.plots.images import image_grid, image_rows
@@ -36,6 +37,7 @@ __all__ = [
     "autoencoder_diagram",
     "class_colors",
     "denoising_rows",
+    "density_histogram",
     "embedding_2d",
     "error_by_class",
     "error_histogram",
@@ -56,8 +58,10 @@ __all__ = [
     "pixel_weight_map",
     "roc",
     "score_matrix",
+    "sparsity_tradeoff",
     "subspace_angles",
     "threshold_tradeoff",
+    "top_activating",
     "timeseries_errors",
     "training_curves",
     "weight_images",
