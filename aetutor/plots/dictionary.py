@@ -44,7 +44,13 @@ def sparsity_tradeoff(
             raise ValueError(f"{name}: every L0 must be > 0 for the log axis, got {x.min()}")
         order = np.argsort(x)
         ax.plot(x[order], y[order], marker="o", label=name)
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+
     ax.set_xscale("log")
+    ticks = np.unique(np.concatenate([np.asarray(p[0], float) for p in curves.values()]))
+    ax.set_xticks(np.round(ticks, 1))
+    ax.xaxis.set_major_formatter(ScalarFormatter())
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("L0: active features per input (log scale)")
     ax.set_ylabel("fraction of variance unexplained")
     ax.set_title(title)
@@ -82,7 +88,7 @@ def density_histogram(
     ax.set_xlabel("log10(fraction of inputs on which the feature fires)")
     ax.set_ylabel("features")
     ax.set_title(title)
-    ax.legend(loc="upper left")
+    ax.legend(loc="upper right")
     return ax
 
 
