@@ -29,6 +29,7 @@ _SUBMODULES = (
     "data",
     "datafiles",
     "dataset",
+    "dictionary",
     "environment",
     "interpolation",
     "layers",
@@ -38,6 +39,7 @@ _SUBMODULES = (
     "numpy_ae",
     "plots",
     "progress",
+    "sae",
     "timeseries",
     "validation",
 )

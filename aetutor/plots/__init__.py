@@ -22,6 +22,7 @@ from aetutor.plots.detection import (
     timeseries_errors,
 )
 from aetutor.plots.diagram import autoencoder_diagram
+from aetutor.plots.dictionary import density_histogram, sparsity_tradeoff, top_activating
 from aetutor.plots.embedding import embedding_2d, latent_histograms
 from aetutor.plots.features import (
     activation_histograms,
@@ -46,6 +47,7 @@ __all__ = [
     "autoencoder_diagram",
     "class_colors",
     "denoising_rows",
+    "density_histogram",
     "embedding_2d",
     "error_by_class",
     "error_histogram",
@@ -68,8 +70,10 @@ __all__ = [
     "pixel_weight_map",
     "roc",
     "score_matrix",
+    "sparsity_tradeoff",
     "subspace_angles",
     "threshold_tradeoff",
+    "top_activating",
     "timeseries_errors",
     "training_curves",
     "weight_images",
