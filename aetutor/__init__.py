@@ -30,6 +30,7 @@ _SUBMODULES = (
     "datafiles",
     "dataset",
     "environment",
+    "fewlabels",
     "interpolation",
     "layers",
     "metrics",
@@ -37,6 +38,7 @@ _SUBMODULES = (
     "noise",
     "numpy_ae",
     "plots",
+    "retrieval",
     "timeseries",
     "validation",
 )

@@ -19,6 +19,7 @@ from aetutor.plots.detection import (
 from aetutor.plots.diagram import autoencoder_diagram
 from aetutor.plots.embedding import embedding_2d, latent_histograms
 from aetutor.plots.features import activation_histograms, pixel_weight_map, weight_images
+from aetutor.plots.fewlabels import accuracy_vs_labels
 from aetutor.plots.images import image_grid, image_rows
 from aetutor.plots.latent import (
     class_colors,
@@ -29,9 +30,11 @@ from aetutor.plots.latent import (
     latent_scatter,
 )
 from aetutor.plots.paths import interpolation, latent_path, path_profile
+from aetutor.plots.retrieval import neighbour_rows
 from aetutor.plots.training import training_curves
 
 __all__ = [
+    "accuracy_vs_labels",
     "activation_histograms",
     "autoencoder_diagram",
     "class_colors",
@@ -50,6 +53,7 @@ __all__ = [
     "latent_histograms",
     "latent_path",
     "latent_scatter",
+    "neighbour_rows",
     "noise_level_curves",
     "path_profile",
     "rate_distortion",
