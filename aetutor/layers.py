@@ -1,4 +1,4 @@
-"""Custom Keras pieces the model builders use: training-only noise and sparsity penalties.
+"""Custom Keras pieces the model builders use: training-only noise, sparsity, tied weights.
 
 They are ordinary, serializable Keras objects, so a model that contains them
 saves and loads like any other; :mod:`aetutor.models` builds them into
@@ -16,7 +16,14 @@ from aetutor.validation import check_positive_int
 import_tensorflow_quietly()
 import keras  # noqa: E402  (after the quiet TensorFlow import)
 
-__all__ = ["ActivityPenalty", "KLSparsity", "L1Sparsity", "TrainingNoise", "check_rate"]
+__all__ = [
+    "ActivityPenalty",
+    "DenseTranspose",
+    "KLSparsity",
+    "L1Sparsity",
+    "TrainingNoise",
+    "check_rate",
+]
 
 
 @keras.saving.register_keras_serializable(package="aetutor")
@@ -166,3 +173,69 @@ class ActivityPenalty(keras.layers.Layer):
     def get_config(self) -> dict:
         return {**super().get_config(),
                 "regularizer": keras.regularizers.serialize(self.regularizer)}
+
+
+# ---------------------------------------------------------------------------
+# Tied weights (lesson 09): a decoder layer that reuses an encoder layer's kernel.
+
+
+class DenseTranspose(keras.layers.Layer):
+    """A dense layer whose kernel is the transpose of another ``Dense`` layer's kernel.
+
+    ``DenseTranspose(enc)`` computes ``activation(x @ enc.kernel.T + b)``: it maps
+    ``enc``'s outputs back to ``enc``'s inputs with the *same* weights read the
+    other way, so a decoder built from such layers adds only its biases. Training
+    updates the shared kernel through both paths. ``tied`` must already be built
+    (call it once, as building the encoder does).
+
+    The layer keeps a reference to ``tied`` rather than a copy of its weights, so
+    it lives inside the model that holds ``tied``; it is not saved on its own
+    (``get_config`` raises ``NotImplementedError``).
+    """
+
+    def __init__(self, tied: keras.layers.Dense, activation: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(tied, keras.layers.Dense):
+            raise TypeError(
+                f"tied must be a keras.layers.Dense layer, got {type(tied).__name__}"
+            )
+        if not tied.built:
+            raise ValueError(
+                f"tied layer {tied.name!r} is not built yet: call it on an input first "
+                "(build the encoder before the decoder)"
+            )
+        # The Dense layer is kept out of Keras's tracking (its bias is not ours);
+        # its kernel is tracked as a weight of this layer too, so the decoder's
+        # summary shows the weights it uses, and a model holding both layers
+        # counts the shared kernel once.
+        object.__setattr__(self, "_tied", tied)
+        self.tied_kernel = tied.kernel
+        self.activation = keras.activations.get(activation)
+        self.units = int(tied.kernel.shape[0])
+
+    @property
+    def tied(self) -> keras.layers.Dense:
+        """The encoder layer whose kernel this layer reads transposed."""
+        return self._tied
+
+    def build(self, input_shape):
+        want = int(self.tied_kernel.shape[1])
+        if input_shape[-1] is not None and int(input_shape[-1]) != want:
+            raise ValueError(
+                f"DenseTranspose tied to {self.tied.name!r} takes inputs with {want} features "
+                f"(that layer's outputs), got {input_shape[-1]}"
+            )
+        self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+
+    def call(self, inputs):
+        kernel = keras.ops.transpose(self.tied_kernel)
+        return self.activation(keras.ops.matmul(inputs, kernel) + self.bias)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.units)
+
+    def get_config(self) -> dict:
+        raise NotImplementedError(
+            "DenseTranspose shares another layer's kernel and cannot be saved on its own; "
+            "save the weights (model.save_weights) and rebuild the model instead"
+        )

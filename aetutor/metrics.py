@@ -21,6 +21,7 @@ __all__ = [
     "DetectionReport",
     "detection_report",
     "anomaly_labels",
+    "checkerboard_energy",
     "far_from_data",
     "knn_accuracy",
     "principal_angles",
@@ -307,3 +308,23 @@ def principal_angles(a: ArrayLike, b: ArrayLike) -> np.ndarray:
             raise ValueError(f"{name} is all zeros: it spans no subspace")
     angles = np.degrees(subspace_angles(a.astype(np.float64), b.astype(np.float64)))
     return np.sort(np.clip(angles, 0.0, 90.0))[: min(a.shape[1], b.shape[1])]
+
+
+def checkerboard_energy(x: ArrayLike) -> np.ndarray:
+    """Mean power of each image's pixel-scale checkerboard pattern, one float per image.
+
+    For every 2x2 block ``[[a, b], [c, d]]`` the pattern's amplitude is
+    ``(a - b - c + d) / 2``: zero on any smooth patch (flat, or a ramp in either
+    direction), largest for an alternating ``+ - / - +`` block. The mean of its
+    square is the image's energy at the highest spatial frequency, where the
+    uneven overlap of a stride-2 transposed convolution leaves its artefacts.
+    Images are ``(n, h, w)`` with ``h, w >= 2``.
+    """
+    x = check_finite(x, "x").astype(np.float64)
+    if x.ndim != 3 or x.shape[1] < 2 or x.shape[2] < 2 or len(x) == 0:
+        raise ValueError(
+            f"x must be a batch of images (n, height, width) with height, width >= 2, "
+            f"got shape {x.shape}"
+        )
+    amplitude = (x[:, :-1, :-1] - x[:, :-1, 1:] - x[:, 1:, :-1] + x[:, 1:, 1:]) / 2
+    return np.mean(amplitude**2, axis=(1, 2))

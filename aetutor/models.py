@@ -17,7 +17,14 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from aetutor.environment import import_tensorflow_quietly
-from aetutor.layers import ActivityPenalty, KLSparsity, L1Sparsity, TrainingNoise, check_rate
+from aetutor.layers import (
+    ActivityPenalty,
+    DenseTranspose,
+    KLSparsity,
+    L1Sparsity,
+    TrainingNoise,
+    check_rate,
+)
 from aetutor.validation import check_finite, check_positive_int
 
 import_tensorflow_quietly()
@@ -26,6 +33,7 @@ import keras  # noqa: E402  (after the quiet TensorFlow import)
 __all__ = [
     "ActivityPenalty",
     "Autoencoder",
+    "DenseTranspose",
     "KLSparsity",
     "L1Sparsity",
     "TrainingNoise",
@@ -159,6 +167,7 @@ def dense_autoencoder(
     activation: str = "relu",
     latent_activation: str | None = None,
     output_activation: str | None = "sigmoid",
+    tied: bool = False,
     name: str = "dense_ae",
 ) -> Autoencoder:
     """A fully connected autoencoder: input -> hidden... -> latent -> reversed hidden -> input.
@@ -168,9 +177,14 @@ def dense_autoencoder(
     images are flattened on the way in and reshaped on the way out (any input
     shape works, e.g. windows ``(steps, channels)`` of a time series).
     ``output_activation=None`` gives a linear output, for standardised data
-    that is not in [0, 1] (train it with MSE).
+    that is not in [0, 1] (train it with MSE). ``tied=True`` ties the weights:
+    each decoder layer is a :class:`DenseTranspose` that reuses the transposed
+    kernel of its mirror in the encoder and adds only a bias, so the model has
+    about half the weights (it cannot be saved whole; save its weights).
     """
     input_shape, latent_dim, hidden = check_sizes(input_shape, latent_dim, hidden)
+    if not isinstance(tied, (bool, np.bool_)):
+        raise TypeError(f"tied must be True or False, got {tied!r}")
     if not hidden:
         raise ValueError(
             "hidden must name at least one hidden layer size, such as (128,); "
@@ -180,16 +194,24 @@ def dense_autoencoder(
 
     x = keras.Input(shape=input_shape, name="image")
     h = keras.layers.Flatten(name="flatten")(x) if len(input_shape) > 1 else x
-    for i, units in enumerate(hidden):
-        h = keras.layers.Dense(units, activation=activation, name=f"enc_{i + 1}")(h)
-    z = keras.layers.Dense(latent_dim, activation=latent_activation, name="code")(h)
-    encoder = keras.Model(x, z, name="encoder")
+    dense = []  # the encoder's Dense layers, input side first
+    for i, units in enumerate((*hidden, latent_dim)):
+        last = i == len(hidden)
+        dense.append(keras.layers.Dense(units, activation=latent_activation if last else activation,
+                                        name="code" if last else f"enc_{i + 1}"))
+        h = dense[-1](h)
+    encoder = keras.Model(x, h, name="encoder")
 
     z_in = keras.Input(shape=(latent_dim,), name="z")
     h = z_in
-    for i, units in enumerate(reversed(hidden)):
-        h = keras.layers.Dense(units, activation=activation, name=f"dec_{i + 1}")(h)
-    out = keras.layers.Dense(n_inputs, activation=output_activation, name="pixels")(h)
+    for i, units in enumerate((*reversed(hidden), n_inputs)):
+        last = i == len(hidden)
+        act, layer_name = (output_activation, "pixels") if last else (activation, f"dec_{i + 1}")
+        if tied:
+            h = DenseTranspose(dense[-1 - i], activation=act, name=layer_name)(h)
+        else:
+            h = keras.layers.Dense(units, activation=act, name=layer_name)(h)
+    out = h
     if len(input_shape) > 1:
         out = keras.layers.Reshape(input_shape, name="image_out")(out)
     decoder = keras.Model(z_in, out, name="decoder")
@@ -239,6 +261,7 @@ def conv_autoencoder(
     kernel_size: int = 3,
     activation: str = "relu",
     output_activation: str = "sigmoid",
+    upsampling: str = "transpose",
     name: str = "conv_ae",
 ) -> Autoencoder:
     """A small convolutional autoencoder: strided ``Conv2D`` down, ``Conv2DTranspose`` back up.
@@ -255,7 +278,16 @@ def conv_autoencoder(
     ``Dataset.x_train`` (a channel axis is added and removed inside the model),
     or ``(height, width, channels)``. Height and width must be divisible by
     ``2 ** len(filters)``.
+
+    ``upsampling="transpose"`` grows the maps with stride-2 ``Conv2DTranspose``;
+    ``"resize"`` with ``UpSampling2D`` (nearest neighbour) followed by a
+    stride-1 ``Conv2D`` of the same size, the same number of weights. A 3x3
+    transposed convolution with stride 2 covers some output pixels with more
+    kernel taps than others, which can leave a checkerboard pattern; resizing
+    first covers every pixel alike.
     """
+    if upsampling not in ("transpose", "resize"):
+        raise ValueError(f"upsampling must be 'transpose' or 'resize', got {upsampling!r}")
     try:
         shape = tuple(input_shape)
     except TypeError:
@@ -300,11 +332,15 @@ def conv_autoencoder(
     if latent_dim is not None:
         g = keras.layers.Dense(int(np.prod(fmap_shape)), activation=activation, name="expand")(g)
         g = keras.layers.Reshape(fmap_shape, name="feature_map")(g)
-    for i, f in enumerate(reversed(filters[:-1])):
-        g = keras.layers.Conv2DTranspose(f, activation=activation, name=f"deconv_{i + 1}",
-                                         **conv)(g)
-    g = keras.layers.Conv2DTranspose(channels, activation=output_activation, name="pixels",
-                                     **conv)(g)
+    for i, f in enumerate((*reversed(filters[:-1]), channels)):
+        last = i == len(filters) - 1
+        act, layer_name = (output_activation, "pixels") if last else (activation, f"deconv_{i + 1}")
+        if upsampling == "transpose":
+            g = keras.layers.Conv2DTranspose(f, activation=act, name=layer_name, **conv)(g)
+        else:
+            g = keras.layers.UpSampling2D(2, name=f"upsample_{i + 1}")(g)
+            g = keras.layers.Conv2D(f, kernel_size, padding="same", activation=act,
+                                    name=layer_name)(g)
     if grey:
         g = keras.layers.Reshape(shape, name="image_out")(g)
     decoder = keras.Model(z_in, g, name="decoder")

@@ -43,3 +43,30 @@ def test_bad_inputs_say_what_was_expected():
         reconstruction_error(x + 2, x, kind="bce")
     with pytest.raises(TypeError):
         reconstruction_error("abc", x)
+
+
+# --- checkerboard_energy ------------------------------------------------------------------------
+
+
+def test_checkerboard_energy_is_zero_on_smooth_images_and_one_on_a_checkerboard():
+    from aetutor.metrics import checkerboard_energy
+
+    i, j = np.mgrid[0:6, 0:8]
+    flat = np.full((6, 8), 0.3)
+    ramp = (i + 2 * j) / 20.0
+    board = ((i + j) % 2).astype(float)
+    e = checkerboard_energy(np.stack([flat, ramp, board]))
+    np.testing.assert_allclose(e, [0.0, 0.0, 1.0], atol=1e-12)
+    noisy = checkerboard_energy((ramp + 0.05 * board)[None])
+    assert 0 < noisy[0] < 0.01
+
+
+def test_checkerboard_energy_rejects_bad_input():
+    from aetutor.metrics import checkerboard_energy
+
+    with pytest.raises(ValueError, match=r"batch of images \(n, height, width\)"):
+        checkerboard_energy(np.zeros((4, 4)))
+    with pytest.raises(ValueError, match="height, width >= 2"):
+        checkerboard_energy(np.zeros((2, 1, 5)))
+    with pytest.raises(ValueError, match="x must be finite"):
+        checkerboard_energy(np.full((1, 3, 3), np.nan))

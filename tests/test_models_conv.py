@@ -164,3 +164,21 @@ def test_denoising_training_model_fits_on_clean_targets(grey):
     trainer.fit(grey, grey, epochs=1, batch_size=10, verbose=0)
     # at inference the trainer and the bare autoencoder agree: the noise is off
     np.testing.assert_allclose(trainer.predict(grey, verbose=0), ae.reconstruct(grey), atol=1e-6)
+
+
+# --- upsampling="resize" ----------------------------------------------------------------------
+
+
+def test_resize_upsampling_uses_upsampling_and_plain_convolutions_with_the_same_weights():
+    transposed = conv_autoencoder((8, 8), filters=(4, 8), latent_dim=3)
+    resized = conv_autoencoder((8, 8), filters=(4, 8), latent_dim=3, upsampling="resize")
+    kinds = [type(layer).__name__ for layer in resized.decoder.layers]
+    assert "Conv2DTranspose" not in kinds and kinds.count("UpSampling2D") == 2
+    assert resized.count_params() == transposed.count_params()
+    x = np.random.default_rng(0).random((2, 8, 8)).astype("float32")
+    assert resized.reconstruct(x).shape == x.shape
+
+
+def test_rejects_an_unknown_upsampling():
+    with pytest.raises(ValueError, match="upsampling must be 'transpose' or 'resize'"):
+        conv_autoencoder((8, 8), upsampling="bilinear")

@@ -30,6 +30,7 @@ from aetutor.plots.features import (
     pixel_weight_map,
     weight_images,
 )
+from aetutor.plots.fewlabels import accuracy_vs_labels
 from aetutor.plots.images import image_grid, image_rows
 from aetutor.plots.latent import (
     class_colors,
@@ -40,9 +41,11 @@ from aetutor.plots.latent import (
     latent_scatter,
 )
 from aetutor.plots.paths import interpolation, latent_path, path_profile
+from aetutor.plots.retrieval import neighbour_rows
 from aetutor.plots.training import training_curves
 
 __all__ = [
+    "accuracy_vs_labels",
     "activation_histograms",
     "autoencoder_diagram",
     "class_colors",
@@ -62,6 +65,7 @@ __all__ = [
     "latent_histograms",
     "latent_path",
     "latent_scatter",
+    "neighbour_rows",
     "noise_level_curves",
     "noise_level_grid",
     "path_profile",
