@@ -39,6 +39,7 @@ _SUBMODULES = (
     "plots",
     "timeseries",
     "validation",
+    "variational",
 )
 
 __all__ = ["Dataset", "DatasetError", "load_dataset", "setup", "__version__", *_SUBMODULES]

@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike
 from aetutor.environment import import_tensorflow_quietly
 from aetutor.layers import ActivityPenalty, KLSparsity, L1Sparsity, TrainingNoise, check_rate
 from aetutor.validation import check_finite, check_positive_int
+from aetutor.variational import Sampling, VariationalAutoencoder, variational_autoencoder
 
 import_tensorflow_quietly()
 import keras  # noqa: E402  (after the quiet TensorFlow import)
@@ -28,12 +29,15 @@ __all__ = [
     "Autoencoder",
     "KLSparsity",
     "L1Sparsity",
+    "Sampling",
     "TrainingNoise",
+    "VariationalAutoencoder",
     "check_sizes",
     "conv_autoencoder",
     "dense_autoencoder",
     "linear_autoencoder",
     "sparse_autoencoder",
+    "variational_autoencoder",
 ]
 
 

@@ -30,12 +30,15 @@ from aetutor.plots.latent import (
 )
 from aetutor.plots.paths import interpolation, latent_path, path_profile
 from aetutor.plots.training import training_curves
+from aetutor.plots.variational import beta_sweep, elbo_curves, prior_grid
 
 __all__ = [
     "activation_histograms",
     "autoencoder_diagram",
+    "beta_sweep",
     "class_colors",
     "denoising_rows",
+    "elbo_curves",
     "embedding_2d",
     "error_by_class",
     "error_histogram",
@@ -54,6 +57,7 @@ __all__ = [
     "path_profile",
     "rate_distortion",
     "pixel_weight_map",
+    "prior_grid",
     "roc",
     "score_matrix",
     "subspace_angles",
