@@ -44,6 +44,7 @@ _SUBMODULES = (
     "sae",
     "timeseries",
     "validation",
+    "variational",
 )
 
 __all__ = ["Dataset", "DatasetError", "load_dataset", "setup", "__version__", *_SUBMODULES]

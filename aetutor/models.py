@@ -26,6 +26,7 @@ from aetutor.layers import (
     check_rate,
 )
 from aetutor.validation import check_finite, check_positive_int
+from aetutor.variational import Sampling, VariationalAutoencoder, variational_autoencoder
 
 import_tensorflow_quietly()
 import keras  # noqa: E402  (after the quiet TensorFlow import)
@@ -36,12 +37,15 @@ __all__ = [
     "DenseTranspose",
     "KLSparsity",
     "L1Sparsity",
+    "Sampling",
     "TrainingNoise",
+    "VariationalAutoencoder",
     "check_sizes",
     "conv_autoencoder",
     "dense_autoencoder",
     "linear_autoencoder",
     "sparse_autoencoder",
+    "variational_autoencoder",
 ]
 
 

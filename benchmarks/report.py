@@ -31,6 +31,7 @@ SECTIONS = {
     "notebooks": "Notebooks: time and memory",
     "numpy": "NumPy: vectorised autoencoder vs a per-sample loop",
     "quality": "Quality at full size (Fashion-MNIST)",
+    "variational": "Variational autoencoder at full size: ELBO and importance-weighted NLL",
 }
 _PACKAGES = ("aetutor", "numpy", "tensorflow", "keras", "scikit-learn")
 
@@ -219,12 +220,13 @@ def _header(result: dict[str, Any]) -> list[str]:
 
 def render_report(results: dict[str, dict[str, Any]]) -> str:
     """The whole ``RESULTS.md`` from the saved results (missing sections say how to run them)."""
-    from benchmarks import notebook_timings, numpy_vs_loop, quality
+    from benchmarks import notebook_timings, numpy_vs_loop, quality, variational
 
     renderers = {
         "notebooks": notebook_timings.render,
         "numpy": numpy_vs_loop.render,
         "quality": quality.render,
+        "variational": variational.render,
     }
     lines = [
         "# Benchmarks",

@@ -9,7 +9,9 @@ Sections (all by default, or pick with ``--only``):
   and with full-size Fashion-MNIST (one run);
 - ``numpy``: the vectorised NumPy autoencoder against a per-sample loop;
 - ``quality``: reconstruction, PCA comparison, anomaly detection and denoising
-  figures at full size on Fashion-MNIST.
+  figures at full size on Fashion-MNIST;
+- ``variational``: lesson 08's VAE at full size, test ELBO and importance-weighted
+  NLL in nats (Fashion-MNIST, and full MNIST when present).
 
 Raw data goes to ``benchmarks/results/<section>.json``; the report is rebuilt
 from whatever raw data is there, so sections can be run separately.
@@ -38,8 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m benchmarks",
         description="Measure the course (time, memory, quality) and write benchmarks/RESULTS.md.",
     )
-    p.add_argument("--only", action="append", choices=["notebooks", "numpy", "quality"],
-                   help="run only this section (repeatable; default: all three)")
+    p.add_argument("--only", action="append",
+                   choices=["notebooks", "numpy", "quality", "variational"],
+                   help="run only this section (repeatable; default: all four)")
     p.add_argument("--repeats", type=int, default=None, metavar="N",
                    help="timed runs per measurement, the median is reported "
                         "(default: 3; notebooks at full size always run once)")
@@ -65,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _command(section: str, args: argparse.Namespace) -> str:
     """The command that reruns one section with the same settings."""
     parts = ["python -m benchmarks", f"--only {section}"]
-    if args.repeats is not None and section != "quality":
+    if args.repeats is not None and section not in ("quality", "variational"):
         parts.append(f"--repeats {args.repeats}")
     if section == "notebooks":
         parts += [f"--notebook {nb}" for nb in args.notebooks or []]
@@ -95,7 +98,7 @@ def _log(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen sections, save their raw results, write the report; return the exit code."""
-    from benchmarks import notebook_timings, numpy_vs_loop, quality, report
+    from benchmarks import notebook_timings, numpy_vs_loop, quality, report, variational
 
     args = build_parser().parse_args(argv)
     if args.repeats is not None and args.repeats < 1:
@@ -112,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
 
     failed_notebooks = False
     if not args.report_only:
-        for section in dict.fromkeys(args.only or ["notebooks", "numpy", "quality"]):
+        for section in dict.fromkeys(args.only or ["notebooks", "numpy", "quality", "variational"]):
             started = datetime.now(timezone.utc)
             with report.LoadSampler() as load:
                 if section == "notebooks":
@@ -129,9 +132,12 @@ def main(argv: list[str] | None = None) -> int:
                     if args.repeats is not None:
                         s["repeats"] = args.repeats
                     data = numpy_vs_loop.run(s, _log)
-                else:
+                elif section == "quality":
                     s = dict(quality.QUICK if args.quick else quality.DEFAULTS)
                     data = quality.run(s, _log)
+                else:
+                    s = dict(variational.QUICK if args.quick else variational.DEFAULTS)
+                    data = variational.run(s, _log)
             path = report.save_result(
                 results_dir, section, data, command=_command(section, args), started=started,
                 load=load.summary(), quick=args.quick,

@@ -158,7 +158,8 @@ def test_saved_result_holds_machine_and_command(tmp_path):
     assert payload["command"] == "python -m benchmarks --only numpy"
     assert payload["machine"]["cores"] >= 1 and payload["machine"]["cpu"]
     assert {"numpy", "tensorflow", "keras"} <= set(payload["machine"]["versions"])
-    with pytest.raises(ValueError, match="section must be one of notebooks, numpy, quality"):
+    with pytest.raises(ValueError,
+                       match="section must be one of notebooks, numpy, quality, variational"):
         save(tmp_path, "speed", {})
 
 
@@ -178,3 +179,18 @@ def test_bad_arguments_are_refused_before_anything_runs(tmp_path, capsys):
     assert main(["--only", "numpy", "--cores", "100000", *common]) == 2
     assert "--cores must be between 1 and" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+def test_variational_section_renders_its_table_and_the_reference_caveat():
+    from benchmarks import variational
+
+    row = {"n_train": 60000, "n_test": 10000, "source": "x", "test_elbo": -240.5,
+           "test_reconstruction": 225.0, "test_kl": 15.5, "active_units": 12, "n_iw_images": 2000,
+           "iw_nll": 236.25, "iw_nll_sem": 0.9, "elbo_nll_same_images": 240.1,
+           "train_seconds": 300.0, "iw_seconds": 50.0}
+    data = {"settings": variational.DEFAULTS, "results": {"fashion_mnist": row},
+            "skipped": {"mnist": "not found"}, "peak_rss_mib": 1500.0}
+    text = "\n".join(variational.render(data))
+    assert "| `fashion_mnist` | 60,000 / 10,000 | -240.50 |" in text
+    assert "**236.25** ± 0.90" in text and "12 of 16" in text
+    assert "`mnist` skipped: not found" in text and "86.8 nats" in text

@@ -43,14 +43,17 @@ from aetutor.plots.latent import (
 from aetutor.plots.paths import interpolation, latent_path, path_profile
 from aetutor.plots.retrieval import neighbour_rows
 from aetutor.plots.training import training_curves
+from aetutor.plots.variational import beta_sweep, elbo_curves, prior_grid
 
 __all__ = [
     "accuracy_vs_labels",
     "activation_histograms",
     "autoencoder_diagram",
+    "beta_sweep",
     "class_colors",
     "denoising_rows",
     "density_histogram",
+    "elbo_curves",
     "embedding_2d",
     "error_by_class",
     "error_histogram",
@@ -72,6 +75,7 @@ __all__ = [
     "rate_distortion",
     "pixel_weight_changes",
     "pixel_weight_map",
+    "prior_grid",
     "roc",
     "score_matrix",
     "sparsity_tradeoff",
