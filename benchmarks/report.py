@@ -32,6 +32,7 @@ SECTIONS = {
     "numpy": "NumPy: vectorised autoencoder vs a per-sample loop",
     "quality": "Quality at full size (Fashion-MNIST)",
     "variational": "Variational autoencoder at full size: ELBO and importance-weighted NLL",
+    "dictionary": "Sparse autoencoders reading a classifier at full size: L0, FVU, accuracy recovered, dead features",
 }
 _PACKAGES = ("aetutor", "numpy", "tensorflow", "keras", "scikit-learn")
 
@@ -220,13 +221,14 @@ def _header(result: dict[str, Any]) -> list[str]:
 
 def render_report(results: dict[str, dict[str, Any]]) -> str:
     """The whole ``RESULTS.md`` from the saved results (missing sections say how to run them)."""
-    from benchmarks import notebook_timings, numpy_vs_loop, quality, variational
+    from benchmarks import dictionary, notebook_timings, numpy_vs_loop, quality, variational
 
     renderers = {
         "notebooks": notebook_timings.render,
         "numpy": numpy_vs_loop.render,
         "quality": quality.render,
         "variational": variational.render,
+        "dictionary": dictionary.render,
     }
     lines = [
         "# Benchmarks",

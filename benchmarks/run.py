@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Measure the course (time, memory, quality) and write benchmarks/RESULTS.md.",
     )
     p.add_argument("--only", action="append",
-                   choices=["notebooks", "numpy", "quality", "variational"],
+                   choices=["notebooks", "numpy", "quality", "variational", "dictionary"],
                    help="run only this section (repeatable; default: all four)")
     p.add_argument("--repeats", type=int, default=None, metavar="N",
                    help="timed runs per measurement, the median is reported "
@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _command(section: str, args: argparse.Namespace) -> str:
     """The command that reruns one section with the same settings."""
     parts = ["python -m benchmarks", f"--only {section}"]
-    if args.repeats is not None and section not in ("quality", "variational"):
+    if args.repeats is not None and section not in ("quality", "variational", "dictionary"):
         parts.append(f"--repeats {args.repeats}")
     if section == "notebooks":
         parts += [f"--notebook {nb}" for nb in args.notebooks or []]
@@ -98,7 +98,7 @@ def _log(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen sections, save their raw results, write the report; return the exit code."""
-    from benchmarks import notebook_timings, numpy_vs_loop, quality, report, variational
+    from benchmarks import dictionary, notebook_timings, numpy_vs_loop, quality, report, variational
 
     args = build_parser().parse_args(argv)
     if args.repeats is not None and args.repeats < 1:
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
 
     failed_notebooks = False
     if not args.report_only:
-        for section in dict.fromkeys(args.only or ["notebooks", "numpy", "quality", "variational"]):
+        for section in dict.fromkeys(args.only or ["notebooks", "numpy", "quality", "variational", "dictionary"]):
             started = datetime.now(timezone.utc)
             with report.LoadSampler() as load:
                 if section == "notebooks":
@@ -135,9 +135,12 @@ def main(argv: list[str] | None = None) -> int:
                 elif section == "quality":
                     s = dict(quality.QUICK if args.quick else quality.DEFAULTS)
                     data = quality.run(s, _log)
-                else:
+                elif section == "variational":
                     s = dict(variational.QUICK if args.quick else variational.DEFAULTS)
                     data = variational.run(s, _log)
+                else:
+                    s = dict(dictionary.QUICK if args.quick else dictionary.DEFAULTS)
+                    data = dictionary.run(s, _log)
             path = report.save_result(
                 results_dir, section, data, command=_command(section, args), started=started,
                 load=load.summary(), quick=args.quick,
