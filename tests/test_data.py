@@ -509,3 +509,34 @@ def test_bad_cached_file_leaves_no_open_handle(isolated_data, tmp_path):
             capture_output=True, text=True, env=env, timeout=120,
         )
         assert proc.returncode == 0 and "ResourceWarning" not in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize(
+    "change, error, match",
+    [
+        ({"x_train": np.full((40, 4, 4), np.nan, np.float32)}, ValueError, "x_train.*finite"),
+        ({"x_test": np.full((20, 4, 4), 255, np.float32)}, ValueError, r"x_test.*\[0, 1\]"),
+        ({"y_train": np.array(["a"] * 40)}, TypeError, "y_train.*integer"),
+        ({"y_train": np.zeros((40, 1), np.int64)}, ValueError, r"y_train.*\(n,\)"),
+        ({"y_test": np.full(20, 7)}, ValueError, r"y_test.*0\.\.3"),
+        ({"y_test": np.zeros(20, np.complex64)}, TypeError, "y_test"),
+        ({"x_test": np.zeros((20, 4, 4), np.complex64)}, TypeError, "float32"),
+    ],
+)
+def test_dataset_constructor_rejects_bad_arrays(change, error, match):
+    ds = small_dataset()
+    parts = {"x_train": ds.x_train, "y_train": ds.y_train, "x_test": ds.x_test,
+             "y_test": ds.y_test, **change}  # fmt: skip
+    with pytest.raises(error, match=match):
+        Dataset("toy", class_names=ds.class_names, source="", **parts)
+
+
+def test_subset_refuses_non_integer_classes():
+    ds = small_dataset()
+    for bad in ([1.7], ["1"], [True], 1):
+        with pytest.raises(TypeError, match="classes"):
+            ds.subset(classes=bad)
+    with pytest.raises(TypeError, match="n_train"):
+        ds.subset(n_train=2.5)
+    with pytest.raises(TypeError, match="seed"):
+        ds.subset(n_train=4, seed="1")
