@@ -119,9 +119,9 @@ def check_labels(y: Any, n: int, name: str = "y") -> np.ndarray:
         whole = np.isfinite(arr) & (np.mod(arr, 1) == 0) & (np.abs(arr) <= 2**53)
         if not whole.all():
             bad = arr[~whole][:3].tolist()
-            raise ValueError(
-                f"{name} must hold integer class labels, got non-integral or huge values such as "
-                f"{bad}"
+            raise TypeError(
+                f"{name} must hold integer class labels, got non-integral or huge values such "
+                f"as {bad}"
             )
         arr = arr.astype(np.int64)
     if len(arr) != n:
