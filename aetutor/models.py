@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike
 
 from aetutor.environment import import_tensorflow_quietly
 from aetutor.layers import ActivityPenalty, KLSparsity, L1Sparsity, TrainingNoise, check_rate
-from aetutor.validation import check_finite, check_positive_int
+from aetutor.validation import check_finite, check_finite_result, check_positive_int
 
 import_tensorflow_quietly()
 import keras  # noqa: E402  (after the quiet TensorFlow import)
@@ -86,7 +86,13 @@ class Autoencoder(keras.Model):
         )
 
     def _predict(self, model: keras.Model, x, batch_size: int, what: str) -> np.ndarray:
-        x = check_finite(x, what).astype("float32", copy=False)
+        x = check_finite(x, what)
+        if x.size and np.abs(x).max() > np.finfo(np.float32).max:
+            raise ValueError(
+                f"{what} holds values up to {float(np.abs(x).max()):.3g}, beyond float32's range "
+                "(3.4e38) that the model computes in"
+            )
+        x = x.astype("float32", copy=False)
         want = tuple(model.input.shape[1:])
         if x.shape[1:] != want:
             if x.ndim == len(want):  # a single sample: add the batch axis for the caller
@@ -106,7 +112,11 @@ class Autoencoder(keras.Model):
         ]
         if not parts:
             return np.zeros((0, *model.output.shape[1:]), dtype="float32")
-        return np.concatenate(parts, axis=0)
+        return check_finite_result(
+            np.concatenate(parts, axis=0), f"the model on {what}",
+            f"{what} holds values too large for float32 arithmetic (up to "
+            f"{float(np.abs(x).max()):.3g}); images belong in [0, 1], codes near the data's",
+        )
 
     def encode(self, x: ArrayLike, batch_size: int = 1024) -> np.ndarray:
         """Codes ``z`` for a batch of inputs (NumPy in, NumPy out)."""

@@ -163,7 +163,10 @@ def error_by_class(errors: ArrayLike, y: ArrayLike, *, class_names: Sequence[str
     Returns the Axes.
     """
     errors = _scores(errors, "errors")
-    y = check_labels(y, len(errors))
+    y = check_labels(y, len(errors))  # labels >= 0: -1 would index the last class name
+    if normal is not None and (isinstance(normal, bool)
+                               or not isinstance(normal, (int, np.integer))):
+        raise TypeError(f"normal must be an integer class label or None, got {normal!r}")
     classes = np.unique(y)
     if class_names is not None and classes.max() >= len(class_names):
         raise ValueError(
@@ -181,7 +184,7 @@ def error_by_class(errors: ArrayLike, y: ArrayLike, *, class_names: Sequence[str
               for i in order]
     ax.set_xticks(pos, labels, rotation=30 if max(map(len, labels)) > 3 else 0)
     ax.set_ylabel("mean reconstruction error")
-    if normal is not None and normal in classes:
+    if normal is not None and normal in classes and len(classes) > 1:
         ratio = np.sort(means[classes != normal])[0] / means[classes == normal][0]
         heading = f"lowest other class: {ratio:.1f}x the normal class's error"
     else:
