@@ -38,6 +38,9 @@ class Dataset:
     image_shape: tuple[int, ...] = field(default=())
 
     def __post_init__(self) -> None:
+        for attr in ("name", "source"):
+            if not isinstance(getattr(self, attr), str):
+                raise TypeError(f"{attr} must be a string, got {getattr(self, attr)!r}")
         if not isinstance(self.class_names, tuple) or not all(
             isinstance(c, str) for c in self.class_names
         ):

@@ -165,7 +165,7 @@ def random_pairs(
     different_classes = check_bool(different_classes, "different_classes")
     seed = check_seed(seed)
     if different_classes and len(np.unique(y)) < 2:
-        raise ValueError("different_classes=True needs labels of at least two classes")
+        raise ValueError("different_classes=True needs labels y of at least two classes")
     rng = np.random.default_rng(seed)
     n = len(y)
     i_a, i_b = rng.integers(0, n, size=(2, 8 * n_pairs + 64))

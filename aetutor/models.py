@@ -131,6 +131,10 @@ class Autoencoder(keras.Model):
         return self._predict(self, x, batch_size, "x")
 
 
+MAX_UNITS = 2**20
+"""Largest input, hidden or latent size the builders accept (a guard on memory)."""
+
+
 def check_sizes(input_shape: Sequence[int] | int, latent_dim: int,
                 hidden: Sequence[int] = ()) -> tuple[tuple[int, ...], int, tuple[int, ...]]:
     """Validate the sizes every builder takes; return them normalised.
@@ -148,17 +152,29 @@ def check_sizes(input_shape: Sequence[int] | int, latent_dim: int,
         ) from None
     if not input_shape:
         raise ValueError("input_shape must not be empty; for 28x28 images pass (28, 28)")
-    input_shape = tuple(check_positive_int(d, "each input_shape entry") for d in input_shape)
-    latent_dim = check_positive_int(latent_dim, "latent_dim")
+    input_shape = tuple(check_positive_int(d, "each input_shape entry", maximum=MAX_UNITS)
+                        for d in input_shape)  # fmt: skip
+    latent_dim = check_positive_int(latent_dim, "latent_dim", maximum=MAX_UNITS)
     if isinstance(hidden, (int, np.integer)):
         hidden = (int(hidden),)
+    if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
+        raise TypeError(f"hidden must be a sequence of layer sizes such as (128,), got {hidden!r}")
     hidden = tuple(hidden)
     for h in hidden:
         if isinstance(h, bool) or not isinstance(h, (int, np.integer)):
             raise TypeError(f"hidden sizes must be integers, got {hidden!r}")
         if h < 1:
             raise ValueError(f"hidden layer sizes must be at least 1, got {hidden!r}")
-    return input_shape, latent_dim, tuple(int(h) for h in hidden)
+    hidden = tuple(int(h) for h in hidden)
+    widths = (int(np.prod(input_shape)), *hidden, latent_dim)
+    if any(h > MAX_UNITS for h in hidden) or max(
+        a * b for a, b in zip(widths[:-1], widths[1:])
+    ) > 2**28:
+        raise ValueError(
+            f"input_shape {input_shape}, hidden {hidden} and latent_dim {latent_dim} would need a "
+            "weight matrix of more than 2**28 entries (1 GiB): use smaller sizes"
+        )
+    return input_shape, latent_dim, hidden
 
 
 def dense_autoencoder(
@@ -279,6 +295,9 @@ def conv_autoencoder(
         )
     if isinstance(filters, (int, np.integer)):
         filters = (int(filters),)
+    if isinstance(filters, (str, bytes)) or not hasattr(filters, "__iter__"):
+        raise TypeError(f"filters must be a sequence of channel counts such as (16, 32), got "
+                        f"{filters!r}")
     filters = tuple(filters)
     if not filters:
         raise ValueError("filters must name at least one convolution, such as (16, 32)")

@@ -156,7 +156,7 @@ def _check_step(params: Any, grads: Any, state: list[np.ndarray] | None) -> None
 def _check_lr(lr: Any) -> float:
     if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating, np.integer)):
         raise TypeError(f"lr must be a positive number, got {lr!r}")
-    if not np.isfinite(lr) or lr <= 0:
+    if not np.isfinite(float(lr)) or lr <= 0:
         raise ValueError(f"lr must be a positive number, got {lr!r}")
     return float(lr)
 

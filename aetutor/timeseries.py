@@ -92,6 +92,8 @@ class SensorSignals:
 
     def slice(self, start: int, stop: int) -> SensorSignals:
         """Steps ``start:stop`` as a new series; anomalies are clipped and re-indexed."""
+        start = check_positive_int(start, "start", 0)
+        stop = check_positive_int(stop, "stop", 0)
         if not 0 <= start < stop <= self.n_steps:
             raise ValueError(f"need 0 <= start < stop <= {self.n_steps}, got {start}:{stop}")
         kept = tuple(

@@ -91,7 +91,8 @@ def test_setup_rejects_bad_seeds(seed):
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{"seed": 2**32}, {"seed": -1}, {"seed": 1, "style": "yes"}, {"seed": 1, "verbose": None}]
+    "kwargs",
+    [{"seed": 2**32}, {"seed": -1}, {"seed": 1, "style": "yes"}, {"seed": 1, "verbose": None}],
 )
 def test_setup_changes_nothing_before_its_arguments_pass(kwargs, monkeypatch):
     """setup(2**32) once wrote PYTHONHASHSEED=4294967296, killing every child Python."""

@@ -10,7 +10,13 @@ from numpy.typing import ArrayLike
 
 from aetutor.metrics import anomaly_labels
 from aetutor.plots._common import new_axes
-from aetutor.validation import check_finite, check_labels, check_rank, check_same_shape
+from aetutor.validation import (
+    check_finite,
+    check_labels,
+    check_number,
+    check_rank,
+    check_same_shape,
+)
 
 if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
     from matplotlib.axes import Axes
@@ -51,10 +57,11 @@ def error_histogram(
     uses logarithmic bins and x-axis (errors are positive and skewed). Returns the Axes.
     """
     groups = _groups(errors)
-    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 2:
-        raise ValueError(f"bins must be an integer >= 2, got {bins!r}")
-    if threshold is not None and not np.isfinite(threshold):
-        raise ValueError(f"threshold must be a finite number or None, got {threshold}")
+    if (isinstance(bins, bool) or not isinstance(bins, (int, np.integer))
+            or not 2 <= bins <= 10_000):
+        raise ValueError(f"bins must be an integer in 2..10,000, got {bins!r}")
+    if threshold is not None:
+        threshold = check_number(threshold, "threshold")
     values = np.concatenate(list(groups.values()))
     lo, hi = float(values.min()), float(values.max())
     if threshold is not None:

@@ -103,7 +103,7 @@ def latent_histograms(z: ArrayLike, *, bins: int = 40, max_dims: int = 8) -> Fig
         raise ValueError(f"z must hold at least 2 codes to draw a histogram, got {len(z)}")
     if z.shape[1] == 0:
         raise ValueError(f"z must have at least one code dimension, got shape {z.shape}")
-    bins = check_positive_int(bins, "bins")
+    bins = check_positive_int(bins, "bins", maximum=10_000)
     max_dims = check_positive_int(max_dims, "max_dims")
     dims = min(z.shape[1], max_dims)
     ncol = min(dims, 4)
