@@ -59,7 +59,7 @@ def error_histogram(
     groups = _groups(errors)
     if (isinstance(bins, bool) or not isinstance(bins, (int, np.integer))
             or not 2 <= bins <= 10_000):
-        raise ValueError(f"bins must be an integer in 2..10,000, got {bins!r}")
+        raise ValueError(f"bins must be an integer >= 2 (and at most 10,000), got {bins!r}")
     if threshold is not None:
         threshold = check_number(threshold, "threshold")
     values = np.concatenate(list(groups.values()))
