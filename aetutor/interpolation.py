@@ -215,6 +215,13 @@ def empty_region_mask(
 
     z = check_rank(check_finite(z, "z"), (2,), "z", "codes (n, latent_dim)")
     points = check_finite(points, "points")
+    for name, arr in (("z", z), ("points", points)):
+        if arr.size and np.abs(arr).max() > 1e150:  # squared distances would overflow
+            raise ValueError(
+                f"{name} must lie within ±1e150, got values up to {np.abs(arr).max():.3g}"
+            )
+    if points.size == 0:
+        raise ValueError(f"points must hold at least one point, got shape {points.shape}")
     if points.ndim < 1 or points.shape[-1] != z.shape[1]:
         raise ValueError(
             f"points must end in the latent size {z.shape[1]} of z, got shape {points.shape}"

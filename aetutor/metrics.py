@@ -99,11 +99,13 @@ def psnr(x: ArrayLike, x_hat: ArrayLike, data_range: float = 1.0) -> np.ndarray:
     -------
     psnr : float64 array of shape ``(n,)``.
     """
-    if isinstance(data_range, bool) or not isinstance(data_range, (int, float, np.number)):
-        raise TypeError(f"data_range must be a number, got {data_range!r}")
+    if isinstance(data_range, (bool, complex, np.complexfloating)) or not isinstance(
+        data_range, (int, float, np.number)
+    ):
+        raise TypeError(f"data_range must be a real number, got {data_range!r}")
     if isinstance(data_range, (int, np.integer)) and data_range > 1e150:  # isfinite(2**64) fails
         raise ValueError(f"data_range must be positive and finite, at most 1e150, got {data_range}")
-    if np.iscomplexobj(data_range) or not np.isfinite(data_range) or not 0 < data_range <= 1e150:
+    if not np.isfinite(float(data_range)) or not 0 < data_range <= 1e150:
         raise ValueError(
             f"data_range must be positive and finite, at most 1e150 (1.0 for images in [0, 1], "
             f"255 for 8-bit images), got {data_range}"
