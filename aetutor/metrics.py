@@ -102,7 +102,7 @@ def psnr(x: ArrayLike, x_hat: ArrayLike, data_range: float = 1.0) -> np.ndarray:
     if isinstance(data_range, (bool, complex, np.complexfloating)) or not isinstance(
         data_range, (int, float, np.number)
     ):
-        raise TypeError(f"data_range must be a real number, got {data_range!r}")
+        raise TypeError(f"data_range must be a number (a real one), got {data_range!r}")
     if isinstance(data_range, (int, np.integer)) and data_range > 1e150:  # isfinite(2**64) fails
         raise ValueError(f"data_range must be positive and finite, at most 1e150, got {data_range}")
     if not np.isfinite(float(data_range)) or not 0 < data_range <= 1e150:
