@@ -51,14 +51,14 @@ class Dataset:
                 raise TypeError(f"x_{part} must be a float32 array, got {getattr(x, 'dtype', x)}")
             if x.ndim not in (2, 3):
                 raise ValueError(f"x_{part} must be (n, h, w) or (n, features), got {x.shape}")
-            if len(x) != len(y):
-                raise ValueError(f"x_{part} has {len(x)} images but y_{part} {len(y)} labels")
-            check_unit_range(x, f"x_{part}")  # no NaN, no 0..255 pixels
             if not isinstance(y, np.ndarray) or not np.issubdtype(y.dtype, np.integer):
                 raise TypeError(
                     f"y_{part} must be an integer array of class labels, got "
                     f"{getattr(y, 'dtype', type(y).__name__)}"
                 )
+            if len(x) != len(y):
+                raise ValueError(f"x_{part} has {len(x)} images but y_{part} {len(y)} labels")
+            check_unit_range(x, f"x_{part}")  # no NaN, no 0..255 pixels
             if y.ndim != 1:
                 raise ValueError(
                     f"y_{part} must have shape (n,), one label per image, got {y.shape}"
