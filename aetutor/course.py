@@ -217,6 +217,10 @@ def check_notebook(
     ``repo``/``ref``, and the first code cell must install exactly
     :func:`install_requirement` inside ``if "google.colab" in sys.modules:``.
     """
+    if not isinstance(nb, nbformat.NotebookNode) or not isinstance(nb.get("cells"), list):
+        raise TypeError(f"nb must be a notebook (nbformat.NotebookNode), got {type(nb).__name__}")
+    if not isinstance(notebook, str):
+        raise TypeError(f"notebook must be the notebook's path as a string, got {notebook!r}")
     repo, ref = _resolve(repo, ref)
     expected = badges_markdown(notebook, repo, ref).split("\n")
     problems = kernel_metadata_problems(nb)

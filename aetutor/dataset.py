@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from aetutor.validation import check_positive_int, check_seed, check_unit_range
+
 __all__ = ["Dataset", "DatasetError"]
 
 
@@ -36,14 +38,36 @@ class Dataset:
     image_shape: tuple[int, ...] = field(default=())
 
     def __post_init__(self) -> None:
+        for attr in ("name", "source"):
+            if not isinstance(getattr(self, attr), str):
+                raise TypeError(f"{attr} must be a string, got {getattr(self, attr)!r}")
+        if not isinstance(self.class_names, tuple) or not all(
+            isinstance(c, str) for c in self.class_names
+        ):
+            raise TypeError(f"class_names must be a tuple of strings, got {self.class_names!r}")
         for part in ("train", "test"):
             x, y = getattr(self, f"x_{part}"), getattr(self, f"y_{part}")
             if not isinstance(x, np.ndarray) or x.dtype != np.float32:
                 raise TypeError(f"x_{part} must be a float32 array, got {getattr(x, 'dtype', x)}")
             if x.ndim not in (2, 3):
                 raise ValueError(f"x_{part} must be (n, h, w) or (n, features), got {x.shape}")
+            if not isinstance(y, np.ndarray) or not np.issubdtype(y.dtype, np.integer):
+                raise TypeError(
+                    f"y_{part} must be an integer array of class labels, got "
+                    f"{getattr(y, 'dtype', type(y).__name__)}"
+                )
             if len(x) != len(y):
                 raise ValueError(f"x_{part} has {len(x)} images but y_{part} {len(y)} labels")
+            check_unit_range(x, f"x_{part}")  # no NaN, no 0..255 pixels
+            if y.ndim != 1:
+                raise ValueError(
+                    f"y_{part} must have shape (n,), one label per image, got {y.shape}"
+                )
+            if y.size and (y.min() < 0 or y.max() >= len(self.class_names)):
+                raise ValueError(
+                    f"y_{part} must hold labels in 0..{len(self.class_names) - 1} (one per class"
+                    f" name), got {int(y.min())}..{int(y.max())}"
+                )
         if self.x_train.shape[1:] != self.x_test.shape[1:]:
             raise ValueError(
                 f"train and test images differ in shape: {self.x_train.shape[1:]} "
@@ -94,8 +118,15 @@ class Dataset:
 
         Labels keep their original values, so ``class_names[y]`` still works.
         """
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(check_seed(seed))
         if classes is not None:
+            if isinstance(classes, (str, bytes)) or not hasattr(classes, "__iter__"):
+                raise TypeError(f"classes must be a list of integer labels, got {classes!r}")
+            classes = list(classes)
+            bad = [c for c in classes
+                   if isinstance(c, (bool, np.bool_)) or not isinstance(c, (int, np.integer))]
+            if bad:  # 1.7 must not quietly become class 1
+                raise TypeError(f"classes must be integer labels, got {bad[:3]} in {classes!r}")
             classes = [int(c) for c in classes]
             unknown = sorted(set(classes) - set(range(self.n_classes)))
             if not classes or unknown:
@@ -108,6 +139,7 @@ class Dataset:
             x, y = getattr(self, f"x_{part}"), getattr(self, f"y_{part}")
             keep = np.arange(len(y)) if classes is None else np.flatnonzero(np.isin(y, classes))
             if n is not None:
+                n = check_positive_int(n, f"n_{part}")
                 if n < 1 or n > len(keep):
                     raise ValueError(f"n_{part} must be in 1..{len(keep)}, got {n}")
                 keep = _stratified_sample(y[keep], n, rng, keep)

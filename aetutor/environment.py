@@ -100,7 +100,9 @@ def setup(seed: int = 42, *, style: bool = True, deterministic: bool = True,
 
     Parameters
     ----------
-    seed : the seed for every random generator the lesson uses.
+    seed : the seed for every random generator the lesson uses, an integer in
+        0..2**32 - 1 (the range Keras and ``PYTHONHASHSEED`` accept). Every
+        argument is checked before any state (environment, seeds, style) changes.
     style : apply :data:`COURSE_STYLE` to matplotlib.
     deterministic : make TensorFlow ops deterministic (same seed, same losses).
     verbose : print a one-line summary of versions and device.
@@ -108,9 +110,14 @@ def setup(seed: int = 42, *, style: bool = True, deterministic: bool = True,
     Returns nothing, so a notebook cell ending in ``at.setup()`` shows only the
     printed line; :func:`describe_environment` gives the same facts as data.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    seed = int(seed)
+    # Validate every argument before anything changes: a seed Keras later refuses must not
+    # first land in PYTHONHASHSEED, where it would kill every child Python at start-up.
+    from aetutor.validation import check_bool, check_seed
+
+    seed = check_seed(seed, "seed")
+    check_bool(style, "style")
+    check_bool(deterministic, "deterministic")
+    check_bool(verbose, "verbose")
     tf = import_tensorflow_quietly()
     os.environ["PYTHONHASHSEED"] = str(seed)
 

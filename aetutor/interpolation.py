@@ -13,7 +13,19 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from aetutor.validation import check_finite, check_labels, check_positive_int, check_rank
+from aetutor.validation import (
+    check_bool,
+    check_finite,
+    check_finite_result,
+    check_labels,
+    check_number,
+    check_positive_int,
+    check_rank,
+    check_seed,
+)
+
+MAX_STEPS = 10_000
+"""Most points one path may have: far more than a figure can show, and a guard on memory."""
 
 __all__ = ["path_fractions", "lerp", "slerp", "random_pairs", "empty_region_mask"]
 
@@ -22,9 +34,9 @@ def path_fractions(steps: int) -> np.ndarray:
     """The interpolation fractions ``t = 0, 1/(steps-1), ..., 1``: both ends included.
 
     At least two steps are needed (the two endpoints); an odd number puts a
-    step exactly at the midpoint ``t = 0.5``.
+    step exactly at the midpoint ``t = 0.5``; at most :data:`MAX_STEPS`.
     """
-    steps = check_positive_int(steps, "steps", minimum=2)
+    steps = check_positive_int(steps, "steps", minimum=2, maximum=MAX_STEPS)
     return np.linspace(0.0, 1.0, steps)
 
 
@@ -69,7 +81,22 @@ def lerp(a: ArrayLike, b: ArrayLike, steps: int) -> np.ndarray:
     """
     a, b, dtype = _pair_batches(a, b, None, "")
     t = path_fractions(steps).reshape((1, -1) + (1,) * (a.ndim - 1))
-    return ((1.0 - t) * a[:, None] + t * b[:, None]).astype(dtype)
+    _check_output_size(a, len(t.ravel()))
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = ((1.0 - t) * a[:, None] + t * b[:, None]).astype(dtype)
+    return check_finite_result(out, "lerp(a, b)", "a and b lie too close to the largest float")
+
+
+MAX_OUTPUT_VALUES = 200_000_000
+"""Most numbers a path batch may hold (1.6 GB as float64): a guard on memory."""
+
+
+def _check_output_size(a: np.ndarray, steps: int) -> None:
+    if a.size * steps > MAX_OUTPUT_VALUES:
+        raise ValueError(
+            f"steps={steps} for a and b of shape {a.shape} would give {a.size * steps:,} values, "
+            f"more than {MAX_OUTPUT_VALUES:,}: use fewer steps or pairs"
+        )
 
 
 def slerp(a: ArrayLike, b: ArrayLike, steps: int, *, eps: float = 1e-6) -> np.ndarray:
@@ -95,23 +122,32 @@ def slerp(a: ArrayLike, b: ArrayLike, steps: int, *, eps: float = 1e-6) -> np.nd
     array (n, steps, latent_dim)
     """
     a, b, dtype = _pair_batches(a, b, (2,), "codes (n_pairs, latent_dim)")
-    norm_a = np.linalg.norm(a, axis=1)
-    norm_b = np.linalg.norm(b, axis=1)
+    eps = check_number(eps, "eps", low=0.0, high=1.0, low_open=True)
+    _check_output_size(a, path_fractions(steps).size)
+    # The angle is measured on each code divided by its largest entry, so codes as
+    # large as 1e200 do not overflow when squared; the path itself uses a and b.
+    scale_a = np.abs(a).max(axis=1, keepdims=True)
+    scale_b = np.abs(b).max(axis=1, keepdims=True)
+    a_unit, b_unit = a / np.where(scale_a > 0, scale_a, 1), b / np.where(scale_b > 0, scale_b, 1)
+    norm_a = np.linalg.norm(a_unit, axis=1)
+    norm_b = np.linalg.norm(b_unit, axis=1)
     zero = (norm_a == 0) | (norm_b == 0)
     if zero.any():
         raise ValueError(
             f"slerp needs non-zero codes to measure the angle between them, but "
             f"{int(zero.sum())} of {len(a)} pairs contain an all-zero code; use lerp for those"
         )
-    cos = np.clip(np.sum(a * b, axis=1) / (norm_a * norm_b), -1.0, 1.0)
+    cos = np.clip(np.sum(a_unit * b_unit, axis=1) / (norm_a * norm_b), -1.0, 1.0)
     omega = np.arccos(cos)[:, None, None]
     sin_omega = np.sin(omega)
     t = path_fractions(steps)[None, :, None]
     flat = sin_omega < eps
     safe = np.where(flat, 1.0, sin_omega)
-    arc = (np.sin((1.0 - t) * omega) * a[:, None] + np.sin(t * omega) * b[:, None]) / safe
-    line = (1.0 - t) * a[:, None] + t * b[:, None]
-    return np.where(flat, line, arc).astype(dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        arc = (np.sin((1.0 - t) * omega) * a[:, None] + np.sin(t * omega) * b[:, None]) / safe
+        line = (1.0 - t) * a[:, None] + t * b[:, None]
+        out = np.where(flat, line, arc).astype(dtype)
+    return check_finite_result(out, "slerp(a, b)", "a and b lie too close to the largest float")
 
 
 def random_pairs(
@@ -125,9 +161,11 @@ def random_pairs(
     """
     y = check_rank(y, (1,), "y", "one integer label per sample")
     y = check_labels(y, len(y))
-    n_pairs = check_positive_int(n_pairs, "n_pairs")
+    n_pairs = check_positive_int(n_pairs, "n_pairs", maximum=1_000_000)  # bounds the draw below
+    different_classes = check_bool(different_classes, "different_classes")
+    seed = check_seed(seed)
     if different_classes and len(np.unique(y)) < 2:
-        raise ValueError("different_classes=True needs labels of at least two classes")
+        raise ValueError("different_classes=True needs labels y of at least two classes")
     rng = np.random.default_rng(seed)
     n = len(y)
     i_a, i_b = rng.integers(0, n, size=(2, 8 * n_pairs + 64))
@@ -177,6 +215,13 @@ def empty_region_mask(
 
     z = check_rank(check_finite(z, "z"), (2,), "z", "codes (n, latent_dim)")
     points = check_finite(points, "points")
+    for name, arr in (("z", z), ("points", points)):
+        if arr.size and np.abs(arr).max() > 1e150:  # squared distances would overflow
+            raise ValueError(
+                f"{name} must lie within ±1e150, got values up to {np.abs(arr).max():.3g}"
+            )
+    if points.size == 0:
+        raise ValueError(f"points must hold at least one point, got shape {points.shape}")
     if points.ndim < 1 or points.shape[-1] != z.shape[1]:
         raise ValueError(
             f"points must end in the latent size {z.shape[1]} of z, got shape {points.shape}"
@@ -187,7 +232,7 @@ def empty_region_mask(
             f"z must hold more codes than n_neighbors={n_neighbors} to measure local density, "
             f"got {len(z)}"
         )
-    if not 0.0 < float(quantile) < 1.0:
+    if not 0.0 < check_number(quantile, "quantile") < 1.0:
         raise ValueError(f"quantile must be strictly between 0 and 1, got {quantile}")
     lof = LocalOutlierFactor(n_neighbors=n_neighbors, novelty=True).fit(z)
     threshold = np.quantile(-lof.negative_outlier_factor_, quantile)

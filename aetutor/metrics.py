@@ -13,7 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from aetutor.validation import check_finite, check_same_shape, check_unit_range
+from aetutor.validation import (
+    check_finite,
+    check_finite_result,
+    check_number,
+    check_same_shape,
+    check_unit_range,
+)
 
 __all__ = [
     "ERROR_KINDS",
@@ -47,7 +53,7 @@ def reconstruction_error(x: ArrayLike, x_hat: ArrayLike, kind: str = "mse") -> n
     -------
     errors : float64 array of shape ``(n,)``.
     """
-    if kind not in ERROR_KINDS:
+    if not isinstance(kind, str) or kind not in ERROR_KINDS:
         raise ValueError(f"kind must be one of {', '.join(ERROR_KINDS)}, got {kind!r}")
     check = check_unit_range if kind == "bce" else check_finite
     x = check(x, "x").astype(np.float64)
@@ -57,12 +63,21 @@ def reconstruction_error(x: ArrayLike, x_hat: ArrayLike, kind: str = "mse") -> n
         raise ValueError(f"x must hold at least one sample on its first axis, got shape {x.shape}")
     x = x.reshape(len(x), -1)
     x_hat = x_hat.reshape(len(x_hat), -1)
-    if kind == "mse":
-        return np.mean((x - x_hat) ** 2, axis=1)
-    if kind == "mae":
-        return np.mean(np.abs(x - x_hat), axis=1)
-    p = np.clip(x_hat, _EPS, 1 - _EPS)
-    return -np.mean(x * np.log(p) + (1 - x) * np.log(1 - p), axis=1)
+    if x.shape[1] == 0:
+        raise ValueError(f"x must hold at least one value per sample, got shape {x.shape}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        if kind == "mse":
+            errors = np.mean((x - x_hat) ** 2, axis=1)
+        elif kind == "mae":
+            errors = np.mean(np.abs(x - x_hat), axis=1)
+        else:
+            p = np.clip(x_hat, _EPS, 1 - _EPS)
+            errors = -np.mean(x * np.log(p) + (1 - x) * np.log(1 - p), axis=1)
+    return check_finite_result(
+        errors, "reconstruction_error(x, x_hat)",
+        "x and x_hat differ by more than float64 can square (values near 1e154 or beyond); "
+        "errors of images in [0, 1] are always finite",
+    )
 
 
 PSNR_MAX_DB = 100.0
@@ -85,12 +100,16 @@ def psnr(x: ArrayLike, x_hat: ArrayLike, data_range: float = 1.0) -> np.ndarray:
     -------
     psnr : float64 array of shape ``(n,)``.
     """
-    if isinstance(data_range, bool) or not isinstance(data_range, (int, float, np.number)):
-        raise TypeError(f"data_range must be a number, got {data_range!r}")
-    if not np.isfinite(data_range) or data_range <= 0:
+    if isinstance(data_range, (bool, complex, np.complexfloating)) or not isinstance(
+        data_range, (int, float, np.number)
+    ):
+        raise TypeError(f"data_range must be a number (a real one), got {data_range!r}")
+    if isinstance(data_range, (int, np.integer)) and data_range > 1e150:  # isfinite(2**64) fails
+        raise ValueError(f"data_range must be positive and finite, at most 1e150, got {data_range}")
+    if not np.isfinite(float(data_range)) or not 0 < data_range <= 1e150:
         raise ValueError(
-            f"data_range must be positive and finite (1.0 for images in [0, 1], 255 for "
-            f"8-bit images), got {data_range}"
+            f"data_range must be positive and finite, at most 1e150 (1.0 for images in [0, 1], "
+            f"255 for 8-bit images), got {data_range}"
         )
     mse = reconstruction_error(x, x_hat, kind="mse")
     floor = 10 ** (-PSNR_MAX_DB / 10) * float(data_range) ** 2
@@ -158,7 +177,8 @@ def far_from_data(
         )
     if len(reference) < 2:
         raise ValueError(f"reference must hold at least 2 codes, got {len(reference)}")
-    if isinstance(percentile, bool) or not 0 < float(percentile) <= 100:
+    percentile = check_number(percentile, "percentile")
+    if not 0 < percentile <= 100:
         raise ValueError(f"percentile must be in (0, 100], got {percentile}")
     nn = NearestNeighbors(n_neighbors=2).fit(reference)
     spacing = nn.kneighbors(reference)[0][:, 1]  # column 0 is each code itself
@@ -187,6 +207,19 @@ class DetectionReport:
     fp: int
     tn: int
     fn: int
+
+    def __post_init__(self) -> None:
+        counts = {"tp": self.tp, "fp": self.fp, "tn": self.tn, "fn": self.fn}
+        for name, value in counts.items():
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+                raise ValueError(f"{name} must be a count (an integer >= 0), got {value!r}")
+        if self.tp + self.fn == 0 or self.tn + self.fp == 0:
+            raise ValueError(
+                "a DetectionReport needs anomalies (tp + fn >= 1) and normal samples "
+                f"(tn + fp >= 1), got tp={self.tp}, fn={self.fn}, tn={self.tn}, fp={self.fp}"
+            )
+        for name in ("threshold", "precision", "recall", "f1", "roc_auc", "average_precision"):
+            check_number(getattr(self, name), name)
 
     @property
     def n_positive(self) -> int:
@@ -251,8 +284,7 @@ def detection_report(y_true: ArrayLike, scores: ArrayLike, threshold: float) -> 
         raise ValueError(
             f"y_true and scores must have one entry per sample, got {len(y)} and {len(scores)}"
         )
-    if isinstance(threshold, bool) or not np.isfinite(threshold):
-        raise ValueError(f"threshold must be a finite number, got {threshold!r}")
+    threshold = check_number(threshold, "threshold")
     flagged = scores > threshold
     tp = int(np.sum(flagged & y))
     fp = int(np.sum(flagged & ~y))
@@ -287,6 +319,9 @@ def principal_angles(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     Returns
     -------
     angles : float64 array of shape ``(min(k, m),)`` in [0, 90], ascending.
+
+    Raises ``ValueError`` when ``a`` or ``b`` is rank-deficient (its columns
+    span fewer than ``k`` or ``m`` dimensions), since then fewer angles exist.
     """
     from scipy.linalg import subspace_angles
 
@@ -306,6 +341,14 @@ def principal_angles(a: ArrayLike, b: ArrayLike) -> np.ndarray:
             )
         if not np.any(m):
             raise ValueError(f"{name} is all zeros: it spans no subspace")
+        rank = int(np.linalg.matrix_rank(m.astype(np.float64)))
+        if rank < m.shape[1]:
+            # SciPy would return only min(rank_a, rank_b) angles, fewer than documented.
+            raise ValueError(
+                f"{name} has {m.shape[1]} columns but rank {rank}: some columns are linear "
+                "combinations of the others (for example dead units), so it spans a smaller "
+                "subspace; drop those columns first"
+            )
     angles = np.degrees(subspace_angles(a.astype(np.float64), b.astype(np.float64)))
     return np.sort(np.clip(angles, 0.0, 90.0))[: min(a.shape[1], b.shape[1])]
 

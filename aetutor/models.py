@@ -25,7 +25,7 @@ from aetutor.layers import (
     TrainingNoise,
     check_rate,
 )
-from aetutor.validation import check_finite, check_positive_int
+from aetutor.validation import check_finite, check_finite_result, check_positive_int
 from aetutor.variational import Sampling, VariationalAutoencoder, variational_autoencoder
 
 import_tensorflow_quietly()
@@ -98,7 +98,13 @@ class Autoencoder(keras.Model):
         )
 
     def _predict(self, model: keras.Model, x, batch_size: int, what: str) -> np.ndarray:
-        x = check_finite(x, what).astype("float32", copy=False)
+        x = check_finite(x, what)
+        if x.size and np.abs(x).max() > np.finfo(np.float32).max:
+            raise ValueError(
+                f"{what} holds values up to {float(np.abs(x).max()):.3g}, beyond float32's range "
+                "(3.4e38) that the model computes in"
+            )
+        x = x.astype("float32", copy=False)
         want = tuple(model.input.shape[1:])
         if x.shape[1:] != want:
             if x.ndim == len(want):  # a single sample: add the batch axis for the caller
@@ -118,7 +124,11 @@ class Autoencoder(keras.Model):
         ]
         if not parts:
             return np.zeros((0, *model.output.shape[1:]), dtype="float32")
-        return np.concatenate(parts, axis=0)
+        return check_finite_result(
+            np.concatenate(parts, axis=0), f"the model on {what}",
+            f"{what} holds values too large for float32 arithmetic (up to "
+            f"{float(np.abs(x).max()):.3g}); images belong in [0, 1], codes near the data's",
+        )
 
     def encode(self, x: ArrayLike, batch_size: int = 1024) -> np.ndarray:
         """Codes ``z`` for a batch of inputs (NumPy in, NumPy out)."""
@@ -131,6 +141,10 @@ class Autoencoder(keras.Model):
     def reconstruct(self, x: ArrayLike, batch_size: int = 1024) -> np.ndarray:
         """``decode(encode(x))`` in one pass."""
         return self._predict(self, x, batch_size, "x")
+
+
+MAX_UNITS = 2**20
+"""Largest input, hidden or latent size the builders accept (a guard on memory)."""
 
 
 def check_sizes(input_shape: Sequence[int] | int, latent_dim: int,
@@ -150,17 +164,29 @@ def check_sizes(input_shape: Sequence[int] | int, latent_dim: int,
         ) from None
     if not input_shape:
         raise ValueError("input_shape must not be empty; for 28x28 images pass (28, 28)")
-    input_shape = tuple(check_positive_int(d, "each input_shape entry") for d in input_shape)
-    latent_dim = check_positive_int(latent_dim, "latent_dim")
+    input_shape = tuple(check_positive_int(d, "each input_shape entry", maximum=MAX_UNITS)
+                        for d in input_shape)  # fmt: skip
+    latent_dim = check_positive_int(latent_dim, "latent_dim", maximum=MAX_UNITS)
     if isinstance(hidden, (int, np.integer)):
         hidden = (int(hidden),)
+    if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
+        raise TypeError(f"hidden must be a sequence of layer sizes such as (128,), got {hidden!r}")
     hidden = tuple(hidden)
     for h in hidden:
         if isinstance(h, bool) or not isinstance(h, (int, np.integer)):
             raise TypeError(f"hidden sizes must be integers, got {hidden!r}")
         if h < 1:
             raise ValueError(f"hidden layer sizes must be at least 1, got {hidden!r}")
-    return input_shape, latent_dim, tuple(int(h) for h in hidden)
+    hidden = tuple(int(h) for h in hidden)
+    widths = (int(np.prod(input_shape)), *hidden, latent_dim)
+    if any(h > MAX_UNITS for h in hidden) or max(
+        a * b for a, b in zip(widths[:-1], widths[1:])
+    ) > 2**28:
+        raise ValueError(
+            f"input_shape {input_shape}, hidden {hidden} and latent_dim {latent_dim} would need a "
+            "weight matrix of more than 2**28 entries (1 GiB): use smaller sizes"
+        )
+    return input_shape, latent_dim, hidden
 
 
 def dense_autoencoder(
@@ -305,6 +331,9 @@ def conv_autoencoder(
         )
     if isinstance(filters, (int, np.integer)):
         filters = (int(filters),)
+    if isinstance(filters, (str, bytes)) or not hasattr(filters, "__iter__"):
+        raise TypeError(f"filters must be a sequence of channel counts such as (16, 32), got "
+                        f"{filters!r}")
     filters = tuple(filters)
     if not filters:
         raise ValueError("filters must name at least one convolution, such as (16, 32)")

@@ -47,7 +47,7 @@ def check_noise_level(kind: str, level: Any) -> float:
     Masking and salt-and-pepper rates are fractions in [0, 1]; the Gaussian
     sigma is any finite number >= 0.
     """
-    if kind not in _LEVELS:
+    if not isinstance(kind, str) or kind not in _LEVELS:
         raise ValueError(f"kind must be one of {', '.join(NOISE_KINDS)}, got {kind!r}")
     name, meaning, upper = _LEVELS[kind]
     if isinstance(level, bool) or not isinstance(level, (int, float, np.integer, np.floating)):

@@ -19,7 +19,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike
 
-from aetutor.validation import check_finite, check_positive_int, check_rank, check_unit_range
+from aetutor.validation import (
+    check_finite,
+    check_number,
+    check_positive_int,
+    check_rank,
+    check_seed,
+    check_unit_range,
+)
 
 __all__ = ["SGD", "Adam", "NumpyAutoencoder", "gradient_check", "relu", "sigmoid"]
 
@@ -76,6 +83,7 @@ class SGD:
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         """Move every parameter one step against its gradient (in place)."""
+        _check_step(params, grads, self.velocity)
         if self.velocity is None:
             self.velocity = [np.zeros_like(p) for p in params]
         for p, g, v in zip(params, grads, self.velocity):
@@ -96,13 +104,18 @@ class Adam:
         self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
     ) -> None:
         self.lr = _check_lr(lr)
-        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        for name, beta in (("beta1", beta1), ("beta2", beta2)):
+            # beta = 1 makes the bias correction 1 - beta**t zero: NaN parameters.
+            check_number(beta, name, low=0.0, high=1.0, high_open=True)
+        check_number(eps, "eps", low=0.0, low_open=True)
+        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
         self.t = 0
         self.m: list[np.ndarray] | None = None
         self.v: list[np.ndarray] | None = None
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         """One Adam update of every parameter (in place)."""
+        _check_step(params, grads, self.m)
         if self.m is None:
             self.m = [np.zeros_like(p) for p in params]
             self.v = [np.zeros_like(p) for p in params]
@@ -117,10 +130,33 @@ class Adam:
             p -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
 
 
+def _check_step(params: Any, grads: Any, state: list[np.ndarray] | None) -> None:
+    """Before any update: one finite gradient per parameter, of its shape."""
+    for name, seq in (("params", params), ("grads", grads)):
+        if not isinstance(seq, (list, tuple)):
+            raise TypeError(f"{name} must be a list of arrays, got {type(seq).__name__}")
+    if len(grads) != len(params) or not params:
+        raise ValueError(
+            f"grads must hold one gradient per parameter: {len(params)} params, "
+            f"{len(grads)} grads"
+        )
+    for i, (p, g) in enumerate(zip(params, grads)):
+        if not isinstance(p, np.ndarray) or not np.issubdtype(p.dtype, np.floating):
+            raise TypeError(f"params[{i}] must be a float array, got {type(p).__name__}")
+        if np.shape(g) != p.shape:
+            raise ValueError(f"grads[{i}] has shape {np.shape(g)}, params[{i}] {p.shape}")
+        check_finite(g, f"grads[{i}]")
+    if state is not None and [s.shape for s in state] != [p.shape for p in params]:
+        raise ValueError(
+            "params changed since the first step (this optimizer keeps per-parameter state); "
+            "use a new optimizer for other parameters"
+        )
+
+
 def _check_lr(lr: Any) -> float:
     if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating, np.integer)):
         raise TypeError(f"lr must be a positive number, got {lr!r}")
-    if not np.isfinite(lr) or lr <= 0:
+    if not np.isfinite(float(lr)) or lr <= 0:
         raise ValueError(f"lr must be a positive number, got {lr!r}")
     return float(lr)
 
@@ -163,7 +199,9 @@ class NumpyAutoencoder:
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
             raise TypeError(f"dtype must be float32 or float64, got {self.dtype}")
-        self.rng = np.random.default_rng(seed)
+        self.rng = np.random.default_rng(
+            None if seed is None else check_seed(seed, allow_generator=True)
+        )
 
         n_layers = len(self.layer_sizes) - 1  # one weight matrix per pair of widths
         self.latent_index = len(self.layer_sizes) // 2  # position of the code in layer_sizes
@@ -257,6 +295,19 @@ class NumpyAutoencoder:
         matrix products over the whole batch at once.
         """
         x = self._check_x(x, "target x")
+        n_layers = len(self.weights)
+        if (
+            not isinstance(cache, dict)
+            or not isinstance(cache.get("zs"), list)
+            or not isinstance(cache.get("activations"), list)
+            or len(cache["zs"]) != n_layers
+            or len(cache["activations"]) != n_layers + 1
+        ):
+            raise ValueError(
+                "cache must be the dict that forward() returns, with 'zs' (one array per layer, "
+                f"{n_layers}) and 'activations' ({n_layers + 1}); got "
+                f"{type(cache).__name__} {sorted(cache) if isinstance(cache, dict) else ''}"
+            )
         zs, activations = cache["zs"], cache["activations"]
         x_hat = activations[-1]
         if x_hat.shape != x.shape:
@@ -338,6 +389,8 @@ class NumpyAutoencoder:
         else:
             every = check_positive_int(verbose, "verbose", minimum=0)
 
+        if progress is not None and not isinstance(progress, str):
+            raise TypeError(f"progress must be a label (a string) or None, got {progress!r}")
         line = None
         if progress is not None:
             from aetutor.progress import ProgressLine
@@ -456,6 +509,7 @@ def gradient_check(
     if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 < eps < 1:
         raise ValueError(f"eps must be a small positive number such as 1e-5, got {eps!r}")
     max_entries = check_positive_int(max_entries, "max_entries")
+    seed = check_seed(seed)
     model = copy.deepcopy(model)
     model.dtype = np.dtype(np.float64)
     model.weights = [w.astype(np.float64) for w in model.weights]

@@ -32,10 +32,12 @@ from traitlets import default
 __all__ = [
     "CURRENT_ENV_KERNEL",
     "DEFAULT_TIMEOUT",
+    "EXECUTED_BY",
     "CurrentEnvKernelManager",
     "CurrentEnvKernelSpecManager",
     "NotebookResult",
     "RunnerError",
+    "check_destination",
     "check_kernel",
     "check_outputs",
     "default_notebooks",
@@ -55,6 +57,17 @@ _SAMPLE_INTERVAL = 0.2  # seconds between memory samples of the kernel process t
 
 class RunnerError(ValueError):
     """A run that cannot start: a missing notebook, an unsafe output folder, an unknown kernel."""
+
+
+EXECUTED_BY = "aetutor run"
+"""Value of ``metadata.aetutor.executed_by`` in every notebook the runner writes.
+
+The runner replaces an existing ``NAME.ipynb`` only when it carries this mark
+(and an existing ``NAME.html`` only when it ends with :data:`_HTML_MARK`), so a
+file it did not write itself, such as a source notebook, is never overwritten.
+"""
+
+_HTML_MARK = "<!-- written by aetutor run -->"
 
 
 # ---------------------------------------------------------------------------
@@ -245,6 +258,49 @@ def check_outputs(notebooks: Sequence[Path], out_dir: Path, json_file: Path | No
                 "run them with different --out folders"
             )
         seen[nb.stem] = nb
+    inputs = {nb.resolve() for nb in notebooks}
+    for nb in notebooks:
+        check_destination(nb, out_dir, inputs)
+
+
+def _written_by_runner(path: Path) -> bool:
+    """Whether an existing output file carries the runner's mark."""
+    try:
+        if path.suffix == ".html":
+            with open(path, "rb") as f:
+                f.seek(max(0, path.stat().st_size - 200))
+                return _HTML_MARK.encode() in f.read()
+        meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
+        return meta.get("aetutor", {}).get("executed_by") == EXECUTED_BY
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def check_destination(
+    notebook: Path | str, out_dir: Path | str, inputs: set[Path] | None = None
+) -> None:
+    """Refuse to write ``notebook``'s outputs where they would replace a file not ours.
+
+    Raises :class:`RunnerError` when ``out_dir/NAME.ipynb`` or ``.html`` resolves
+    to the notebook itself or to any path in ``inputs``, or already exists
+    without the runner's mark (``metadata.aetutor.executed_by``, see
+    :data:`EXECUTED_BY`): a notebook the reader wrote is never overwritten.
+    """
+    notebook, out_dir = Path(notebook), Path(out_dir)
+    inputs = {notebook.resolve()} | set(inputs or ())
+    for target in (out_dir / f"{notebook.stem}.ipynb", out_dir / f"{notebook.stem}.html"):
+        if target.resolve() in inputs:
+            raise RunnerError(
+                f"refusing to write {target}: it is an input notebook, which must stay "
+                "unexecuted; choose another --out folder (default: build/)"
+            )
+        if target.is_symlink() or (target.exists() and not target.is_file()):
+            raise RunnerError(f"refusing to write {target}: it exists and is not a plain file")
+        if target.exists() and not _written_by_runner(target):
+            raise RunnerError(
+                f"refusing to overwrite {target}: it was not written by aetutor run (it may be "
+                "your own notebook); move it away or choose another --out folder"
+            )
 
 
 def _kernel_pid(km: Any) -> int | None:
@@ -312,6 +368,9 @@ def run_notebook(
     from nbclient import NotebookClient
     from tqdm import tqdm
 
+    for name, value in (("path", path), ("out_dir", out_dir)):
+        if not isinstance(value, (str, os.PathLike)):
+            raise TypeError(f"{name} must be a file path, got {value!r}")
     path, out_dir = Path(path), Path(out_dir)
     try:
         nb = nbformat.read(path, as_version=4)
@@ -326,6 +385,8 @@ def run_notebook(
             error=name,
             message=f"{name}: {str(exc).strip()[:300]}",
         )
+    check_destination(path, out_dir)  # before any kernel starts: never replace a file not ours
+    nb.metadata.setdefault("aetutor", {})["executed_by"] = EXECUTED_BY
     env = dict(os.environ)
     if dataset is not None:
         env["AETUTOR_DATASET"] = dataset
@@ -407,6 +468,9 @@ def _write_outputs(nb: Any, stem: str, out_dir: Path, exporter: Any, written: li
 
     out_dir.mkdir(parents=True, exist_ok=True)
     ipynb, html = out_dir / f"{stem}.ipynb", out_dir / f"{stem}.html"
+    for target in (ipynb, html):  # checked again: the folder may have changed during the run
+        if target.exists() and not _written_by_runner(target):
+            raise RunnerError(f"refusing to overwrite {target}: it was not written by aetutor run")
     nbformat.write(nb, ipynb)
     written.append(ipynb)
     if exporter is None:
@@ -414,7 +478,7 @@ def _write_outputs(nb: Any, stem: str, out_dir: Path, exporter: Any, written: li
 
         exporter = HTMLExporter()
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": stem}})
-    html.write_text(body, encoding="utf-8")
+    html.write_text(body.rstrip("\n") + "\n" + _HTML_MARK + "\n", encoding="utf-8")
     written.append(html)
 
 

@@ -16,7 +16,18 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from aetutor.validation import check_finite, check_positive_int, check_rank
+from aetutor.validation import (
+    check_finite,
+    check_number,
+    check_positive_int,
+    check_rank,
+    check_seed,
+)
+
+MAX_STEPS = 10_000_000
+"""Longest series :func:`sensor_signals` makes and :func:`window_starts` cuts (a memory guard)."""
+MAX_CHANNELS = 1_000
+"""Most channels :func:`sensor_signals` makes."""
 
 __all__ = [
     "ANOMALY_KINDS",
@@ -81,6 +92,8 @@ class SensorSignals:
 
     def slice(self, start: int, stop: int) -> SensorSignals:
         """Steps ``start:stop`` as a new series; anomalies are clipped and re-indexed."""
+        start = check_positive_int(start, "start", 0)
+        stop = check_positive_int(stop, "stop", 0)
         if not 0 <= start < stop <= self.n_steps:
             raise ValueError(f"need 0 <= start < stop <= {self.n_steps}, got {start}:{stop}")
         kept = tuple(
@@ -136,11 +149,21 @@ def sensor_signals(
     Spans never overlap and are separated by at least one period, so each is
     one event. The same ``seed`` gives the same series.
     """
-    n_steps = check_positive_int(n_steps, "n_steps", 2)
-    n_channels = check_positive_int(n_channels, "n_channels")
-    period = check_positive_int(period, "period", 4)
-    n_anomalies = check_positive_int(n_anomalies, "n_anomalies", 0)
+    n_steps = check_positive_int(n_steps, "n_steps", 2, maximum=MAX_STEPS)
+    n_channels = check_positive_int(n_channels, "n_channels", maximum=MAX_CHANNELS)
+    if n_steps * n_channels > MAX_STEPS:
+        raise ValueError(
+            f"n_steps * n_channels must be at most {MAX_STEPS:,} readings, got "
+            f"{n_steps:,} * {n_channels:,}"
+        )
+    period = check_positive_int(period, "period", 4, maximum=n_steps)
+    n_anomalies = check_positive_int(n_anomalies, "n_anomalies", 0, maximum=n_steps)
     anomaly_free = check_positive_int(anomaly_free, "anomaly_free", 0)
+    seed = check_seed(seed)
+    trend = check_number(trend, "trend")
+    noise = check_number(noise, "noise")
+    if isinstance(kinds, (str, bytes)) or not hasattr(kinds, "__iter__"):
+        raise TypeError(f"kinds must be a list of anomaly kinds {ANOMALY_KINDS}, got {kinds!r}")
     kinds = tuple(kinds)
     unknown = [k for k in kinds if k not in ANOMALY_KINDS]
     if not kinds or unknown:
@@ -233,7 +256,7 @@ def window_starts(n_steps: int, size: int, step: int = 1) -> np.ndarray:
     The extra last window (when ``step`` does not divide ``n_steps - size``)
     makes sure every timestep is covered by at least one window.
     """
-    n_steps = check_positive_int(n_steps, "n_steps")
+    n_steps = check_positive_int(n_steps, "n_steps", maximum=MAX_STEPS)
     size = check_positive_int(size, "size")
     step = check_positive_int(step, "step")
     if size > n_steps:
@@ -298,8 +321,7 @@ def detect_spans(errors: ArrayLike, threshold: float, *, merge_gap: int = 0,
     errors = check_rank(check_finite(errors, "errors"), (1,), "errors", "one error per timestep")
     merge_gap = check_positive_int(merge_gap, "merge_gap", 0)
     min_length = check_positive_int(min_length, "min_length")
-    if not np.isfinite(threshold):
-        raise ValueError(f"threshold must be a finite number, got {threshold}")
+    threshold = check_number(threshold, "threshold")
     merged: list[list[int]] = []
     for start, stop in mask_to_spans(errors > threshold):
         if merged and start - merged[-1][1] <= merge_gap:
@@ -317,6 +339,13 @@ class EventReport:
     n_detections: int
     n_false_alarms: int
     n_steps: int
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.detected, tuple):
+            raise TypeError(f"detected must be a tuple of booleans, got {self.detected!r}")
+        check_positive_int(self.n_steps, "n_steps")  # false alarms are counted per step
+        check_positive_int(self.n_detections, "n_detections", 0)
+        check_positive_int(self.n_false_alarms, "n_false_alarms", 0, maximum=self.n_detections)
 
     @property
     def n_events(self) -> int:
@@ -346,8 +375,16 @@ class EventReport:
 
 def _as_spans(spans, name: str, n_steps: int) -> list[tuple[int, int]]:
     out = []
+    if isinstance(spans, (str, bytes)) or not hasattr(spans, "__iter__"):
+        raise TypeError(f"{name} must be a list of (start, stop) pairs, got {spans!r}")
     for s in spans:
-        start, stop = (s.start, s.stop) if isinstance(s, Anomaly) else s
+        if isinstance(s, Anomaly):
+            start, stop = s.start, s.stop
+        elif (isinstance(s, (tuple, list)) and len(s) == 2
+              and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in s)):
+            start, stop = s
+        else:
+            raise TypeError(f"each of {name} must be a pair of integers (start, stop), got {s!r}")
         if not 0 <= start < stop <= n_steps:
             raise ValueError(
                 f"each of {name} must be (start, stop) with 0 <= start < stop <= {n_steps}, "

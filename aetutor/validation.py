@@ -19,7 +19,15 @@ __all__ = [
     "check_images",
     "check_labels",
     "check_positive_int",
+    "check_number",
+    "check_seed",
+    "check_bool",
+    "check_finite_result",
+    "MAX_SEED",
 ]
+
+MAX_SEED = 2**32 - 1
+"""Largest seed the course accepts: what Keras, NumPy's legacy generator and PYTHONHASHSEED take."""
 
 
 def _describe(x: Any) -> str:
@@ -40,6 +48,10 @@ def as_array(x: Any, name: str = "x") -> np.ndarray:
         np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
     ):
         raise TypeError(f"{name} must hold numbers, got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        # Images, codes, scores and labels are real: a complex array would lose its
+        # imaginary part (or hide complex NaN) in the arithmetic that follows.
+        raise TypeError(f"{name} must hold real numbers, got complex dtype {arr.dtype}")
     return arr
 
 
@@ -99,20 +111,95 @@ def check_images(x: Any, name: str = "x") -> np.ndarray:
 def check_labels(y: Any, n: int, name: str = "y") -> np.ndarray:
     """Integer class labels, one per sample."""
     arr = check_rank(y, (1,), name, "one integer label per sample")
+    if arr.dtype == np.bool_:
+        arr = arr.astype(np.int64)
     if not np.issubdtype(arr.dtype, np.integer):
-        if np.issubdtype(arr.dtype, np.floating) and np.all(np.mod(arr, 1) == 0):
-            arr = arr.astype(np.int64)
-        else:
+        if not np.issubdtype(arr.dtype, np.floating):
             raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
+        whole = np.isfinite(arr) & (np.mod(arr, 1) == 0) & (np.abs(arr) <= 2**53)
+        if not whole.all():
+            bad = arr[~whole][:3].tolist()
+            raise TypeError(
+                f"{name} must hold integer class labels, got non-integral or huge values such "
+                f"as {bad}"
+            )
+        arr = arr.astype(np.int64)
     if len(arr) != n:
         raise ValueError(f"{name} must have one label per sample: expected {n}, got {len(arr)}")
+    if arr.size and arr.min() < 0:
+        raise ValueError(
+            f"{name} must hold class labels >= 0 (they index class names and colours), got "
+            f"{int(arr.min())}"
+        )
     return arr
 
 
-def check_positive_int(value: Any, name: str, minimum: int = 1) -> int:
-    """An integer size such as ``latent_dim``: at least ``minimum``."""
+def check_positive_int(
+    value: Any, name: str, minimum: int = 1, maximum: int | None = None
+) -> int:
+    """An integer size such as ``latent_dim``: at least ``minimum`` (and at most ``maximum``).
+
+    ``maximum`` guards sizes that allocate memory, so an absurd value is refused
+    with a message instead of a ``MemoryError`` minutes later.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an integer, got {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum:,}, got {value:,}")
     return int(value)
+
+
+def check_number(
+    value: Any,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """A finite real number (not a bool, string or None), optionally within bounds."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value}")
+    if low is not None and (value <= low if low_open else value < low):
+        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}, got {value}")
+    if high is not None and (value >= high if high_open else value > high):
+        raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}, got {value}")
+    return value
+
+
+def check_seed(seed: Any, name: str = "seed", *, allow_generator: bool = False) -> Any:
+    """A seed: an integer in 0..:data:`MAX_SEED` (or, where allowed, a NumPy Generator)."""
+    if allow_generator and isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        extra = " or a numpy.random.Generator" if allow_generator else ""
+        raise TypeError(f"{name} must be an integer{extra}, got {seed!r}")
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"{name} must be in 0..{MAX_SEED} (2**32 - 1), got {seed}")
+    return int(seed)
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """A flag: True or False (not 0/1 strings or None)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_finite_result(result: Any, name: str, why: str) -> np.ndarray:
+    """A computed array must be finite; if finite inputs overflowed, say so and why."""
+    arr = np.asarray(result)
+    if np.issubdtype(arr.dtype, np.inexact) and not np.isfinite(arr).all():
+        raise ValueError(
+            f"{name} gave a result that is not finite ({int((~np.isfinite(arr)).sum())} of "
+            f"{arr.size} values are NaN or infinite): {why}"
+        )
+    return arr

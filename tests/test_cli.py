@@ -204,6 +204,50 @@ def test_run_refuses_to_write_into_source_folder(
     assert sorted(os.listdir(src)) == listing
 
 
+def test_run_refuses_to_overwrite_a_different_source_notebook(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`aetutor run copy/lesson.ipynb --out lessons/` must not replace lessons/lesson.ipynb."""
+    theirs = write_notebook(tmp_path / "lessons" / "lesson.ipynb", ("code", "print('mine')"))
+    copy = write_notebook(tmp_path / "copy" / "lesson.ipynb", ("code", "print('copy')"))
+    before = theirs.read_bytes()
+    assert main(["run", str(copy), "--out", str(theirs.parent)]) == 2
+    err = capsys.readouterr().err
+    assert "refusing to overwrite" in err and str(theirs) in err
+    assert theirs.read_bytes() == before
+    assert sorted(os.listdir(theirs.parent)) == ["lesson.ipynb"]
+
+
+def test_run_notebook_refuses_its_own_folder_as_output(tmp_path: Path) -> None:
+    """`runner.run_notebook(nb, nb.parent)`: the output path resolves to the input."""
+    from aetutor import runner
+
+    nb = write_notebook(tmp_path / "src" / "lesson.ipynb", ("code", "print(1)"))
+    before = nb.read_bytes()
+    for out in (nb.parent, tmp_path / "src" / ".." / "src"):
+        with pytest.raises(runner.RunnerError, match="input notebook"):
+            runner.run_notebook(nb, out, progress=False)
+    assert nb.read_bytes() == before and sorted(os.listdir(nb.parent)) == ["lesson.ipynb"]
+
+
+def test_run_replaces_only_its_own_outputs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A second run into the same folder replaces the marked outputs of the first."""
+    from aetutor import runner
+
+    nb = write_notebook(tmp_path / "src" / "lesson.ipynb", ("code", "print('run')"))
+    out = tmp_path / "out"
+    assert main(["run", str(nb), "--out", str(out)]) == 0
+    executed = nbformat.read(out / "lesson.ipynb", as_version=4)
+    assert executed.metadata["aetutor"]["executed_by"] == runner.EXECUTED_BY
+    assert main(["run", str(nb), "--out", str(out)]) == 0  # its own files: replaced
+    (out / "lesson.html").write_text("<html>my notes</html>", encoding="utf-8")
+    assert main(["run", str(nb), "--out", str(out)]) == 2  # an html page it did not write
+    assert (out / "lesson.html").read_text(encoding="utf-8") == "<html>my notes</html>"
+    assert "refusing to overwrite" in capsys.readouterr().err
+
+
 def test_run_missing_notebook_is_named(
     lessons: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -381,3 +381,162 @@ def test_available_datasets_reports_sources_without_downloading(isolated_data):
     write_mnist_npz(isolated_data / "mnist.npz")
     infos = {i.name: i for i in data.available_datasets()}
     assert infos["mnist"].available and str(isolated_data) in infos["mnist"].source
+
+
+# --------------------------------------------------------------------------- cached-file checks
+
+
+def _write_arrays(path: Path, **overrides) -> Path:
+    """A small mnist.npz whose arrays can be replaced one by one (saved compressed)."""
+    rng = np.random.default_rng(0)
+    arrays = {
+        "x_train": rng.integers(0, 256, (20, 28, 28), dtype=np.uint8),
+        "y_train": np.arange(20, dtype=np.uint8) % 10,
+        "x_test": rng.integers(0, 256, (10, 28, 28), dtype=np.uint8),
+        "y_test": np.arange(10, dtype=np.uint8) % 10,
+    }
+    arrays.update(overrides)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, **arrays)
+    return path
+
+
+BAD_CACHED_FILES = {
+    "nan_pixels": ({"x_train": np.full((20, 28, 28), np.nan, np.float32)}, "NaN"),
+    "pixels_up_to_1000": ({"x_train": np.full((20, 28, 28), 1000, np.int32)}, "0..255"),
+    "float_pixels_0_255": ({"x_test": np.full((10, 28, 28), 255.0)}, r"\[0, 1\]"),
+    "label_99": ({"y_train": np.full(20, 99, np.int64)}, "0..9"),
+    "label_minus_3": ({"y_test": np.full(10, -3, np.int64)}, "0..9"),
+    "labels_n_by_1": ({"y_train": np.zeros((20, 1), np.int64)}, r"\(n,\)"),
+    "float_labels": ({"y_train": np.zeros(20, np.float64)}, "integer"),
+    "complex_pixels": ({"x_train": np.zeros((20, 28, 28), np.complex64)}, "complex64"),
+    "no_training_images": (
+        {"x_train": np.zeros((0, 28, 28), np.uint8), "y_train": np.zeros(0, np.uint8)},
+        "no images",
+    ),
+    "labels_too_few": ({"y_test": np.zeros(9, np.uint8)}, "9 labels for 10 images"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CACHED_FILES))
+def test_invalid_cached_mnist_is_refused_naming_the_file_and_left_in_place(isolated_data, case):
+    overrides, why = BAD_CACHED_FILES[case]
+    path = _write_arrays(isolated_data / "mnist.npz", **overrides)
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    with pytest.raises(DatasetError, match=why) as info:
+        at.load_dataset("mnist")
+    message = str(info.value)
+    assert str(path) in message and "AETUTOR_DATA_DIR" in message
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before  # never deleted or replaced
+    with pytest.raises(DatasetError):
+        at.load_dataset("auto")  # auto does not quietly fall back past a bad cached file
+
+
+def test_non_official_but_valid_cached_mnist_is_used_and_announced(isolated_data, capsys):
+    _write_arrays(isolated_data / "mnist.npz")
+    ds = at.load_dataset("mnist")
+    assert (len(ds.x_train), len(ds.x_test)) == (20, 10)
+    out = capsys.readouterr().out
+    assert "not the official mnist.npz" in out and "20 train / 10 test" in out
+    assert "full MNIST" not in out
+    at.load_dataset("auto")
+    assert "not the official one" in capsys.readouterr().out
+
+
+def test_float_images_in_unit_range_are_accepted_as_documented(isolated_data):
+    x = np.random.default_rng(0).random((20, 28, 28)).astype(np.float32)
+    _write_arrays(isolated_data / "mnist.npz", x_train=x)
+    ds = at.load_dataset("mnist")
+    np.testing.assert_array_equal(ds.x_train, x)
+
+
+def test_official_cached_mnist_is_checksum_verified_once(isolated_data, monkeypatch, capsys):
+    import aetutor.datafiles as datafiles
+
+    path = _write_arrays(isolated_data / "mnist.npz")
+    monkeypatch.setattr(data, "MNIST_SHA256", hashlib.sha256(path.read_bytes()).hexdigest())
+    calls = []
+    real = datafiles.file_sha256
+    monkeypatch.setattr(datafiles, "file_sha256", lambda p: calls.append(p) or real(p))
+    assert "checksum verified" in at.load_dataset("mnist").source
+    assert "checksum verified" in at.load_dataset("mnist").source
+    assert len(calls) == 1  # the verdict is remembered: the second load skips the checksum
+    # A changed file (new size and time) is verified again, and now it is not the official one.
+    _write_arrays(path, y_test=np.full(10, 3, np.uint8), x_test=np.zeros((10, 28, 28), np.uint8))
+    os.utime(path, ns=(1, 1))
+    assert "not the official" in at.load_dataset("mnist").source
+    assert len(calls) == 2
+
+
+def test_corrupted_deflate_stream_names_the_file_not_zlib(isolated_data):
+    import zipfile
+
+    path = _write_arrays(isolated_data / "mnist.npz")
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("x_train.npy")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for i in range(start + 20, start + 60):  # scramble the middle of the compressed stream
+        raw[i] ^= 0x5A
+    path.write_bytes(bytes(raw))
+    with pytest.raises(DatasetError, match=r"mnist\.npz.*(corrupt).*Delete it") as info_:
+        at.load_dataset("mnist")
+    assert "error" in str(info_.value) or "Error" in str(info_.value)
+    assert path.exists()
+
+
+def test_bad_cached_file_leaves_no_open_handle(isolated_data, tmp_path):
+    """Run in ``python -X dev -W error::ResourceWarning``: an unclosed file would fail."""
+    import subprocess
+    import sys
+
+    for name, content in (("trunc", b"PK\x03\x04garbage"), ("npy", None)):
+        folder = tmp_path / name
+        folder.mkdir()
+        if content is None:
+            np.save(folder / "mnist.npy", np.zeros(3))
+            (folder / "mnist.npy").rename(folder / "mnist.npz")
+        else:
+            (folder / "mnist.npz").write_bytes(content)
+        code = (
+            "import gc, aetutor.data as d\n"
+            "try:\n    d.load_dataset('mnist')\nexcept d.DatasetError:\n    pass\n"
+            "gc.collect()\n"
+        )
+        env = {**os.environ, "AETUTOR_DATA_DIR": str(folder)}
+        proc = subprocess.run(
+            [sys.executable, "-X", "dev", "-W", "error::ResourceWarning", "-c", code],
+            capture_output=True, text=True, env=env, timeout=120,
+        )
+        assert proc.returncode == 0 and "ResourceWarning" not in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize(
+    "change, error, match",
+    [
+        ({"x_train": np.full((40, 4, 4), np.nan, np.float32)}, ValueError, "x_train.*finite"),
+        ({"x_test": np.full((20, 4, 4), 255, np.float32)}, ValueError, r"x_test.*\[0, 1\]"),
+        ({"y_train": np.array(["a"] * 40)}, TypeError, "y_train.*integer"),
+        ({"y_train": np.zeros((40, 1), np.int64)}, ValueError, r"y_train.*\(n,\)"),
+        ({"y_test": np.full(20, 7)}, ValueError, r"y_test.*0\.\.3"),
+        ({"y_test": np.zeros(20, np.complex64)}, TypeError, "y_test"),
+        ({"x_test": np.zeros((20, 4, 4), np.complex64)}, TypeError, "float32"),
+    ],
+)
+def test_dataset_constructor_rejects_bad_arrays(change, error, match):
+    ds = small_dataset()
+    parts = {"x_train": ds.x_train, "y_train": ds.y_train, "x_test": ds.x_test,
+             "y_test": ds.y_test, **change}  # fmt: skip
+    with pytest.raises(error, match=match):
+        Dataset("toy", class_names=ds.class_names, source="", **parts)
+
+
+def test_subset_refuses_non_integer_classes():
+    ds = small_dataset()
+    for bad in ([1.7], ["1"], [True], 1):
+        with pytest.raises(TypeError, match="classes"):
+            ds.subset(classes=bad)
+    with pytest.raises(TypeError, match="n_train"):
+        ds.subset(n_train=2.5)
+    with pytest.raises(TypeError, match="seed"):
+        ds.subset(n_train=4, seed="1")

@@ -84,7 +84,30 @@ def test_setup_applies_the_course_style_and_returns_nothing(capsys):
     assert env.seed == 1 and env.tensorflow and env.keras.startswith("3.") and env.device
 
 
-@pytest.mark.parametrize("seed", [-1, 1.5, "42", True])
+@pytest.mark.parametrize("seed", [-1, 1.5, "42", True, None, 2**32])
 def test_setup_rejects_bad_seeds(seed):
-    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+    with pytest.raises((ValueError, TypeError), match="seed must be"):
         at.setup(seed=seed, verbose=False)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"seed": 2**32}, {"seed": -1}, {"seed": 1, "style": "yes"}, {"seed": 1, "verbose": None}],
+)
+def test_setup_changes_nothing_before_its_arguments_pass(kwargs, monkeypatch):
+    """setup(2**32) once wrote PYTHONHASHSEED=4294967296, killing every child Python."""
+    import os
+    import random
+
+    import numpy as np
+
+    monkeypatch.setenv("PYTHONHASHSEED", "7")
+    random.seed(5)
+    np.random.seed(5)
+    before = (random.random(), np.random.random())
+    random.seed(5)
+    np.random.seed(5)
+    with pytest.raises((ValueError, TypeError)):
+        at.setup(verbose=False, **kwargs)
+    assert os.environ["PYTHONHASHSEED"] == "7"
+    assert (random.random(), np.random.random()) == before

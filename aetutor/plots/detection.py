@@ -10,7 +10,13 @@ from numpy.typing import ArrayLike
 
 from aetutor.metrics import anomaly_labels
 from aetutor.plots._common import new_axes
-from aetutor.validation import check_finite, check_labels, check_rank, check_same_shape
+from aetutor.validation import (
+    check_finite,
+    check_labels,
+    check_number,
+    check_rank,
+    check_same_shape,
+)
 
 if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
     from matplotlib.axes import Axes
@@ -51,10 +57,11 @@ def error_histogram(
     uses logarithmic bins and x-axis (errors are positive and skewed). Returns the Axes.
     """
     groups = _groups(errors)
-    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 2:
-        raise ValueError(f"bins must be an integer >= 2, got {bins!r}")
-    if threshold is not None and not np.isfinite(threshold):
-        raise ValueError(f"threshold must be a finite number or None, got {threshold}")
+    if (isinstance(bins, bool) or not isinstance(bins, (int, np.integer))
+            or not 2 <= bins <= 10_000):
+        raise ValueError(f"bins must be an integer >= 2 (and at most 10,000), got {bins!r}")
+    if threshold is not None:
+        threshold = check_number(threshold, "threshold")
     values = np.concatenate(list(groups.values()))
     lo, hi = float(values.min()), float(values.max())
     if threshold is not None:
@@ -163,7 +170,10 @@ def error_by_class(errors: ArrayLike, y: ArrayLike, *, class_names: Sequence[str
     Returns the Axes.
     """
     errors = _scores(errors, "errors")
-    y = check_labels(y, len(errors))
+    y = check_labels(y, len(errors))  # labels >= 0: -1 would index the last class name
+    if normal is not None and (isinstance(normal, bool)
+                               or not isinstance(normal, (int, np.integer))):
+        raise TypeError(f"normal must be an integer class label or None, got {normal!r}")
     classes = np.unique(y)
     if class_names is not None and classes.max() >= len(class_names):
         raise ValueError(
@@ -181,7 +191,7 @@ def error_by_class(errors: ArrayLike, y: ArrayLike, *, class_names: Sequence[str
               for i in order]
     ax.set_xticks(pos, labels, rotation=30 if max(map(len, labels)) > 3 else 0)
     ax.set_ylabel("mean reconstruction error")
-    if normal is not None and normal in classes:
+    if normal is not None and normal in classes and len(classes) > 1:
         ratio = np.sort(means[classes != normal])[0] / means[classes == normal][0]
         heading = f"lowest other class: {ratio:.1f}x the normal class's error"
     else:

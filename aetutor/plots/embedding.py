@@ -101,7 +101,9 @@ def latent_histograms(z: ArrayLike, *, bins: int = 40, max_dims: int = 8) -> Fig
     z = check_rank(check_finite(z, "z"), (2,), "z", "codes (n, latent_dim)").astype(np.float64)
     if len(z) < 2:
         raise ValueError(f"z must hold at least 2 codes to draw a histogram, got {len(z)}")
-    bins = check_positive_int(bins, "bins")
+    if z.shape[1] == 0:
+        raise ValueError(f"z must have at least one code dimension, got shape {z.shape}")
+    bins = check_positive_int(bins, "bins", maximum=10_000)
     max_dims = check_positive_int(max_dims, "max_dims")
     dims = min(z.shape[1], max_dims)
     ncol = min(dims, 4)

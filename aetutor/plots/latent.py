@@ -15,7 +15,17 @@ from numpy.typing import ArrayLike
 
 from aetutor.metrics import reconstruction_error
 from aetutor.plots._common import as_image_batch, new_axes
-from aetutor.validation import check_finite, check_labels, check_positive_int, check_rank
+from aetutor.validation import (
+    check_finite,
+    check_labels,
+    check_number,
+    check_positive_int,
+    check_rank,
+    check_seed,
+)
+
+MAX_GRID = 200
+"""Largest ``n`` of an ``n`` x ``n`` decoded grid (40,000 tiles)."""
 
 if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
     from matplotlib.axes import Axes
@@ -57,13 +67,27 @@ def latent_bars(
     if len(x) != len(z):
         raise ValueError(f"z and x must describe the same samples: {len(z)} codes, {len(x)} images")
     y = check_labels(y, len(z))
-    per_class = int(per_class)
-    if per_class < 1:
-        raise ValueError(f"per_class must be at least 1, got {per_class}")
+    per_class = check_positive_int(per_class, "per_class")
+    seed = check_seed(seed)
+    dead_tol = check_number(dead_tol, "dead_tol", low=0.0)
+    if classes is not None:
+        classes = check_labels(np.asarray(list(classes)), len(list(classes)), "classes").tolist()
     classes = list(np.unique(y)) if classes is None else [int(c) for c in classes]
     missing = [c for c in classes if not np.any(y == c)]
     if missing:
         raise ValueError(f"no samples of class(es) {missing} among the labels")
+    if not classes:
+        raise ValueError("classes must name at least one class")
+    most = max(int(np.sum(y == c)) for c in classes)
+    if per_class > most:  # columns that could only ever be empty
+        raise ValueError(
+            f"per_class must be at most {most}, the most samples any chosen class has, "
+            f"got {per_class}"
+        )
+    if class_names is not None and max(classes) >= len(class_names):
+        raise ValueError(
+            f"class_names has {len(class_names)} names but the labels reach {max(classes)}"
+        )
     rng = np.random.default_rng(seed)
     picks = [
         rng.choice(np.flatnonzero(y == c), size=min(per_class, int(np.sum(y == c))), replace=False)
@@ -132,7 +156,7 @@ def class_colors(y: ArrayLike) -> np.ndarray:
     """One RGBA colour per label, fixed by the label's value (tab10 up to 10 classes)."""
     import matplotlib
 
-    y = np.asarray(y, dtype=np.int64)
+    y = check_labels(y, np.size(y))
     top = int(y.max()) + 1 if y.size else 1
     cmap = matplotlib.colormaps["tab10" if top <= 10 else "tab20" if top <= 20 else "turbo"]
     return cmap(y / (top - 1)) if top > 20 else cmap(y % cmap.N)
@@ -172,7 +196,7 @@ def latent_scatter(
     y = check_labels(y, len(z))
     names = _names(class_names, y)
     ax = new_axes(ax, figsize=(6.4, 5.2))
-    order = np.random.default_rng(seed).permutation(len(z))
+    order = np.random.default_rng(check_seed(seed)).permutation(len(z))
     colors = class_colors(y)
     ax.scatter(z[order, 0], z[order, 1], c=colors[order], s=s, alpha=alpha, linewidths=0)
     ax.set_xlabel("$z_1$")
@@ -302,8 +326,10 @@ def latent_grid_codes(
     ``imshow`` takes it.
     """
     z = _codes_2d(z)
-    n = check_positive_int(n, "n", minimum=2)
-    q_lo, q_hi = (float(q) for q in quantiles)
+    n = check_positive_int(n, "n", minimum=2, maximum=MAX_GRID)
+    if isinstance(quantiles, (str, bytes)) or np.shape(quantiles) != (2,):
+        raise TypeError(f"quantiles must be a pair (low, high), got {quantiles!r}")
+    q_lo, q_hi = (check_number(q, "quantiles") for q in quantiles)
     if not 0.0 <= q_lo < q_hi <= 1.0:
         raise ValueError(f"quantiles must satisfy 0 <= low < high <= 1, got {quantiles}")
     lo, hi = np.quantile(z.astype(np.float64), [q_lo, q_hi], axis=0)
@@ -359,7 +385,8 @@ def latent_grid(
         )
     spread = float(tiles.reshape(len(tiles), -1).std(axis=0).mean())
     if max_points is not None and len(z) > check_positive_int(max_points, "max_points"):
-        keep = np.random.default_rng(seed).choice(len(z), size=max_points, replace=False)
+        keep = np.random.default_rng(check_seed(seed)).choice(len(z), size=max_points,
+                                                              replace=False)
         z, y = z[keep], (None if y is None else y[keep])
     ax = new_axes(ax, figsize=(7.0, 6.2))
     ax.imshow(_mosaic(tiles, n), cmap="gray_r", vmin=0.0, vmax=1.0, extent=extent,
