@@ -110,7 +110,8 @@ def _find_file(relative: str) -> Path | None:
 
 def _read_mnist_npz(path: Path) -> tuple[np.ndarray, ...]:
     try:
-        with np.load(path, allow_pickle=False) as f:
+        # Our own handle: np.load leaks the one it opens when a zip is corrupt.
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as f:
             arrays = tuple(f[k] for k in ("x_train", "y_train", "x_test", "y_test"))
     except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError) as exc:
         raise DatasetError(
