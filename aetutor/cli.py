@@ -4,7 +4,8 @@
 into the sources) and prints a table of status, seconds and peak kernel memory;
 ``aetutor datasets`` says which datasets load here and from where;
 ``aetutor badges`` points every lesson's Colab/Binder badges and Colab install
-at the repository named in :mod:`aetutor.course` (``--check`` only compares).
+at the repository named in :mod:`aetutor.course` (``--check`` only compares);
+``aetutor doctor`` compares this runtime with the tested version ranges.
 This module only parses arguments and prints: execution lives in :mod:`aetutor.runner`, and
 heavy imports (nbclient, nbconvert, the data loaders) happen inside the command
 functions so that ``aetutor --help`` and ``import aetutor.cli`` stay quick.
@@ -131,6 +132,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="the repository root, holding aetutor/course.py and notebooks/ (default: .)",
     )
     badges.set_defaults(func=_cmd_badges)
+
+    doctor = sub.add_parser(
+        "doctor",
+        help="check this runtime against the versions the course is tested with",
+        description=(
+            "Compare Python, the Keras backend and every package the course uses with the "
+            "ranges in pyproject.toml, the ones CI tests (the lowest versions, on the lowest "
+            "Python, and the newest, on the highest). Prints a table and what to do. Exit "
+            "code: 0 a lesson's needs are all within range (extras may be missing), 1 not."
+        ),
+    )
+    doctor.set_defaults(func=_cmd_doctor)
     return parser
 
 
@@ -182,9 +195,32 @@ def _check_dataset(name: str | None) -> None:
         raise RunnerError(f"unknown dataset {name!r}; choose one of: {', '.join(known)}")
 
 
+def _need_extra(extra: str, command: str) -> str | None:
+    """Why ``command`` cannot run here (packages of ``extra`` missing), or None if it can."""
+    from aetutor import doctor
+
+    try:
+        missing = doctor.missing_extra(extra)
+    except LookupError:  # no metadata, no pyproject.toml: let the imports judge
+        return None
+    if not missing:
+        return None
+    return (f"`aetutor {command}` needs the [{extra}] extra, and {', '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} not installed here; install it with "
+            f"pip install \"aetutor[{extra}]\" (or, in a clone of the course, "
+            f"pip install -r requirements.txt)")  # fmt: skip
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     """``aetutor run``: execute notebooks, print the results table, optionally write JSON."""
-    from aetutor import runner
+    problem = _need_extra("run", "run")
+    if problem:
+        return _error(problem)
+    try:
+        from aetutor import runner
+    except ImportError as exc:
+        return _error(f"`aetutor run` cannot import {exc.name}: {exc}; install the [run] extra "
+                      f"with pip install \"aetutor[run]\"")  # fmt: skip
 
     if args.notebooks:
         notebooks = [Path(p) for p in args.notebooks]
@@ -255,7 +291,11 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
 
 def _cmd_badges(args: argparse.Namespace) -> int:
     """``aetutor badges``: rewrite (or ``--check``) badges and Colab installs against course.py."""
-    from aetutor import course
+    try:
+        from aetutor import course
+    except ImportError as exc:
+        return _error(f"`aetutor badges` needs nbformat, from the [run] extra ({exc}); install "
+                      f"it with pip install \"aetutor[run]\"")  # fmt: skip
 
     root = Path(args.root)
     course_file = root / "aetutor" / "course.py"
@@ -312,6 +352,62 @@ def _cmd_badges(args: argparse.Namespace) -> int:
     print(f"{len(notebooks)} notebook(s), pointing at {where}: {updated} updated, "
           f"{unchanged} already did, {failed} could not be fixed")  # fmt: skip
     return _EXIT_FAILED if failed else _EXIT_OK
+
+
+def _spec(specifier: Any) -> str:
+    """A range as people write it, lower bound first: '>=3.3.0, <4'."""
+    parts = sorted((str(s) for s in specifier), key=lambda s: (not s.startswith(">"), s))
+    return ", ".join(parts) or "any"
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    """``aetutor doctor``: this runtime against the tested ranges; a table and what to do."""
+    from packaging.specifiers import SpecifierSet
+
+    from aetutor import doctor
+
+    try:
+        ranges = doctor.tested_ranges()
+    except LookupError as exc:
+        print(f"aetutor: error: {exc}", file=sys.stderr)
+        return _EXIT_FAILED
+    checks = doctor.check_runtime(ranges)
+    rows = []
+    for c in checks:
+        status = "ok" if c.ok else ("missing" if c.found is None else "OUTSIDE")
+        needed_by = "lessons" if c.required else f"[{c.group}]"
+        tested = c.tested if c.name == "Keras backend" else _spec(SpecifierSet(c.tested))
+        rows.append((c.name, needed_by, tested, c.found or "-", status))
+    print(f"aetutor {__version__}: this runtime against the tested ranges ({ranges.source})")
+    print()
+    print(_table(("package", "needed by", "tested", "found", "status"), rows, right=set()))
+    print()
+    bad = [c for c in checks if c.required and not c.ok]
+    for c in bad:
+        if c.name == "Python":
+            print(f"- Python {c.found} is outside the tested {_spec(SpecifierSet(c.tested))}: "
+                  "use a Python in that range (a new virtual environment).")  # fmt: skip
+        elif c.name == "Keras backend":
+            print(f"- Keras backend {c.found!r}: the course is tested on {c.tested}; set "
+                  f"KERAS_BACKEND=tensorflow and pip install tensorflow.")  # fmt: skip
+    pins = [f'"{c.name}{c.tested}"' for c in bad if c.name not in ("Python", "Keras backend")]
+    if pins:
+        print(f"- A lesson needs versions in the tested ranges: pip install {' '.join(pins)}")
+    for group in (g for g in ranges.groups if g != doctor.REQUIRED):
+        missing = [c.name for c in checks if c.group == group and c.found is None]
+        outside = [c for c in checks if c.group == group and c.found is not None and not c.ok]
+        what = {"run": "`aetutor run`", "test": "the tests", "lab": "JupyterLab"}.get(group, group)
+        if missing:
+            print(f"- The [{group}] extra, for {what}, lacks {', '.join(missing)}: "
+                  f'pip install "aetutor[{group}]" (lessons run without it).')  # fmt: skip
+        if outside:
+            print(f"- The [{group}] extra, for {what}, has untested versions: "
+                  + ", ".join(f"{c.name} {c.found}" for c in outside))
+    if bad:
+        print(f"{len(bad)} of what a lesson needs is outside the tested ranges.")
+        return _EXIT_FAILED
+    print("Everything a lesson needs is within the tested ranges.")
+    return _EXIT_OK
 
 
 if __name__ == "__main__":  # python -m aetutor.cli

@@ -30,6 +30,7 @@ __all__ = [
     "binder_url",
     "badges_markdown",
     "install_requirement",
+    "colab_install_source",
     "setup_cell_source",
     "KERNEL_METADATA",
     "kernel_metadata_problems",
@@ -167,22 +168,69 @@ def install_requirement(repo: str | None = None, ref: str | None = None) -> str:
     return f"aetutor @ git+https://github.com/{repo}@{ref}"
 
 
-def setup_cell_source(seed: int = 42, repo: str | None = None, ref: str | None = None) -> str:
-    """A lesson's setup cell: install ``aetutor`` on Colab only, then ``at.setup(seed=...)``."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+def colab_install_source(repo: str | None = None, ref: str | None = None) -> str:
+    """The top of a lesson's setup cell: on Colab only, add ``aetutor`` and what it lacks.
+
+    It changes nothing Colab ships: every package already installed is passed to
+    pip as a constraint at its installed version (from ``pip list``), so pip only
+    adds what is missing (``aetutor`` itself, and any requirement the runtime
+    lacks, at a version that fits what is there) or stops with an error, rather
+    than upgrading or downgrading a package under a running kernel. pip's output
+    is kept out of the lesson unless it fails; one line says what was added. A
+    rerun finds ``aetutor`` installed and does nothing. If a version ever did
+    change, the cell says to restart the session.
+    """
     return (
         "import subprocess\n"
         "import sys\n"
+        "import tempfile\n"
         "\n"
-        f"{COLAB_GUARD}  # on Colab, install aetutor from the repository first\n"
-        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q",\n'
-        f'                    "{install_requirement(repo, ref)}"], check=True)\n'
+        f"{COLAB_GUARD}  # on Colab: add aetutor, change nothing Colab ships\n"
+        "    def pip(*args):\n"
+        '        return subprocess.run([sys.executable, "-m", "pip", *args], capture_output=True,\n'
+        "                              text=True)\n"
         "\n"
-        "import aetutor as at\n"
-        "\n"
-        f"at.setup(seed={seed})"
+        '    have = set(pip("list", "--format=freeze").stdout.split())  # name==version, each\n'
+        '    if not any(line.startswith("aetutor==") for line in have):\n'
+        '        pins = f"{tempfile.gettempdir()}/colab-pins.txt"  # keep these versions'
+        " as they are\n"
+        '        with open(pins, "w") as file:\n'
+        '            file.write("\\n".join(sorted(have)))\n'
+        '        done = pip("install", "-q", "--root-user-action=ignore", "-c", pins,\n'
+        f'                   "{install_requirement(repo, ref)}")\n'
+        "        if done.returncode != 0:\n"
+        "            raise RuntimeError(\"pip could not add aetutor without changing Colab's"
+        ' packages:"\n'
+        '                               f"\\n{done.stderr[-3000:]}")\n'
+        '        added = sorted(set(pip("list", "--format=freeze").stdout.split()) - have)\n'
+        '        print("Installed:", ", ".join(added))\n'
+        '        names = {line.split("==")[0] for line in have}\n'
+        '        if any(line.split("==")[0] in names for line in added):  # a version changed\n'
+        '            print("Restart the session (Runtime > Restart session), then run this cell "\n'
+        '                  "again: a package that Colab had already loaded changed version.")'
     )
+
+
+def setup_cell_source(seed: int = 42, repo: str | None = None, ref: str | None = None) -> str:
+    """A lesson's setup cell: :func:`colab_install_source`, then ``at.setup(seed=...)``."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+    return f"{colab_install_source(repo, ref)}\n\nimport aetutor as at\n\nat.setup(seed={seed})"
+
+
+def _split_install_block(source: str) -> tuple[str, str] | None:
+    """``source`` as (the Colab install block, the rest), or None without a Colab guard.
+
+    The block is every line up to the end of the ``if "google.colab" ...:`` body
+    (the first unindented line after it), blank lines at its end dropped.
+    """
+    lines = source.split("\n")
+    guard = next((i for i, ln in enumerate(lines) if ln.startswith(COLAB_GUARD)), None)
+    if guard is None:
+        return None
+    body = range(guard + 1, len(lines))
+    end = next((i for i in body if lines[i].strip() and not lines[i][:1].isspace()), len(lines))
+    return "\n".join(lines[:end]).rstrip("\n"), "\n".join(lines[end:])
 
 
 def _first_code_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
@@ -255,6 +303,11 @@ def check_notebook(
         problems.append(f"the first code cell lacks the Colab guard {COLAB_GUARD!r}")
     elif install is not None and not (install > guard and lines[install][:1].isspace()):
         problems.append(f"the aetutor install must be indented inside {COLAB_GUARD!r}")
+    elif not problems:
+        block = _split_install_block(code.source)
+        if block is None or block[0] != colab_install_source(repo, ref):
+            problems.append("the Colab install block differs from aetutor/course.py's "
+                            "colab_install_source()")  # fmt: skip
     return problems
 
 
@@ -263,12 +316,14 @@ def rewrite_notebook(
 ) -> list[str]:
     """Point ``nb``'s badges and Colab install at ``repo``/``ref``, in place; return what changed.
 
-    Existing badges and install lines are replaced where they stand, and the
-    rest of each cell stays byte-identical. A title cell without badges gets
-    both inserted after its heading line; one with a single badge gets the other
-    one next to it. Raises ``ValueError`` for what cannot be fixed safely here: a
-    first cell that is not markdown, or a first code cell with no aetutor install
-    line (add the setup cell from :func:`setup_cell_source`).
+    Existing badges are replaced where they stand; in the first code cell, the
+    Colab install block (every line up to the end of the ``if "google.colab" ...``
+    body) is replaced by :func:`colab_install_source`. The rest of each cell stays
+    byte-identical. A title cell without badges gets both inserted after its
+    heading line; one with a single badge gets the other one next to it. Raises
+    ``ValueError`` for what cannot be fixed safely here: a first cell that is not
+    markdown, or a first code cell with no aetutor install line or no Colab guard
+    at the start of a line (add the setup cell from :func:`setup_cell_source`).
     """
     repo, ref = _resolve(repo, ref)
     colab, binder = badges_markdown(notebook, repo, ref).split("\n")
@@ -281,6 +336,11 @@ def rewrite_notebook(
             f"{notebook}: the first code cell has no aetutor install line to rewrite; start the "
             f"notebook with the setup cell:\n{setup_cell_source(42, repo, ref)}"
         )
+    block = _split_install_block(code.source)
+    if block is None:
+        raise ValueError(f"{notebook}: the first code cell has no line starting with "
+                         f"{COLAB_GUARD!r}; start the notebook with the setup cell:\n"
+                         f"{setup_cell_source(42, repo, ref)}")  # fmt: skip
     changed = []
     title = nb.cells[0]
     source = title.source
@@ -303,8 +363,8 @@ def rewrite_notebook(
     if source != title.source:
         title.source = source
         changed.append("badges")
-    install = install_requirement(repo, ref)
-    new = INSTALL_RE.sub(lambda m: install, code.source)
+    rest = block[1].lstrip("\n")
+    new = colab_install_source(repo, ref) + (f"\n\n{rest}" if rest else "")
     if new != code.source:
         code.source = new
         changed.append("Colab install")

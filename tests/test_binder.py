@@ -43,10 +43,17 @@ def test_requirements_reuse_the_course_list_which_installs_aetutor():
     lines = requirement_lines(BINDER / "requirements.txt")
     assert "-r ../requirements.txt" in lines, "binder/requirements.txt should reuse the course's"
     course = requirement_lines(REPO / "requirements.txt")
-    assert "-e ." in course, "requirements.txt must install aetutor from the repository"
-    for name in ("tensorflow", "keras", "scikit-learn", "matplotlib", "mlxtend", "jupyterlab"):
-        assert any(re.match(rf"{name}\b", line) for line in course), f"{name} is not required"
-    gpu = [line for line in lines + course if re.search(r"and-cuda|nvidia-|tensorflow-gpu", line)]
+    installs = [re.fullmatch(r"-e \.(?:\[([a-z,]+)\])?", line) for line in course]
+    installs = [m for m in installs if m]
+    assert installs, "requirements.txt must install aetutor from the repository (-e .[...])"
+    extras = set((installs[0][1] or "").split(","))
+    assert {"lab", "run"} <= extras, f"Binder needs JupyterLab and the runner; extras: {extras}"
+    pyproject = (REPO / "pyproject.toml").read_text()
+    deps = re.search(r"^dependencies = \[(.*?)^\]", pyproject, re.M | re.S)[1]
+    for name in ("tensorflow", "keras", "scikit-learn", "matplotlib", "mlxtend"):
+        assert re.search(rf'^\s*"{name}\b', deps, re.M), f"{name} is not required"
+    assert re.search(r'^lab = \["jupyterlab\b', pyproject, re.M), "no [lab] extra with JupyterLab"
+    gpu = re.findall(r"and-cuda|nvidia-|tensorflow-gpu", "\n".join(lines + course) + pyproject)
     assert not gpu, f"Binder has no GPU and 2 GB of memory: drop {gpu}"
 
 

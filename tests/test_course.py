@@ -27,12 +27,31 @@ TEMPLATE_BADGES = (
     "[![Launch Binder](https://mybinder.org/badge_logo.svg)]"
     "(https://mybinder.org/v2/gh/aetutor/aetutor/main?labpath=notebooks%2F01_x.ipynb)"
 )
-TEMPLATE_SETUP = """import subprocess
+TEMPLATE_SETUP = r"""import subprocess
 import sys
+import tempfile
 
-if "google.colab" in sys.modules:  # on Colab, install aetutor from the repository first
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "aetutor @ git+https://github.com/aetutor/aetutor@main"], check=True)
+if "google.colab" in sys.modules:  # on Colab: add aetutor, change nothing Colab ships
+    def pip(*args):
+        return subprocess.run([sys.executable, "-m", "pip", *args], capture_output=True,
+                              text=True)
+
+    have = set(pip("list", "--format=freeze").stdout.split())  # name==version, each
+    if not any(line.startswith("aetutor==") for line in have):
+        pins = f"{tempfile.gettempdir()}/colab-pins.txt"  # keep these versions as they are
+        with open(pins, "w") as file:
+            file.write("\n".join(sorted(have)))
+        done = pip("install", "-q", "--root-user-action=ignore", "-c", pins,
+                   "aetutor @ git+https://github.com/aetutor/aetutor@main")
+        if done.returncode != 0:
+            raise RuntimeError("pip could not add aetutor without changing Colab's packages:"
+                               f"\n{done.stderr[-3000:]}")
+        added = sorted(set(pip("list", "--format=freeze").stdout.split()) - have)
+        print("Installed:", ", ".join(added))
+        names = {line.split("==")[0] for line in have}
+        if any(line.split("==")[0] in names for line in added):  # a version changed
+            print("Restart the session (Runtime > Restart session), then run this cell "
+                  "again: a package that Colab had already loaded changed version.")
 
 import aetutor as at
 
@@ -163,8 +182,7 @@ def test_check_catches_badges_copied_from_another_lesson():
 def test_check_wants_one_badge_of_each_kind_and_the_install_inside_the_guard():
     badges = course.badges_markdown("notebooks/01_x.ipynb")
     nb = lesson(title=f"# 01 · T\n\n{badges}\n{badges.splitlines()[0]}")
-    nb.cells[1].source = nb.cells[1].source.replace("    subprocess", "subprocess", 1)
-    nb.cells[1].source = nb.cells[1].source.replace('                    "aetutor', '"aetutor')
+    nb.cells[1].source = nb.cells[1].source.replace('                   "aetutor', '"aetutor')
     problems = course.check_notebook(nb, "notebooks/01_x.ipynb")
     assert problems == [
         "the title cell has 2 Colab badges, expected 1",
@@ -193,12 +211,19 @@ def test_rewrite_recognises_other_spellings_of_the_links():
         "(https://colab.research.google.com/github/x/y/blob/master/old.ipynb) and "
         "[![Binder](https://mybinder.org/badge.svg)](https://mybinder.org/v2/gh/x/y/HEAD)\ntext"
     )
-    setup = 'import sys\nif "google.colab" in sys.modules:\n    !pip install "aetutor @ git+https://github.com/x/y.git"'
+    setup = (
+        'import sys\nif "google.colab" in sys.modules:\n'
+        '    !pip install "aetutor @ git+https://github.com/x/y.git"\n\n\n'
+        "import aetutor as at\nat.setup(seed=3)\n"
+    )
     nb = lesson(title=title, setup=setup)
     course.rewrite_notebook(nb, "notebooks/01_x.ipynb", "o/n", "main")
     colab, binder = course.badges_markdown("notebooks/01_x.ipynb", "o/n", "main").split("\n")
     assert nb.cells[0].source == f"# 01 · T\n{colab} and {binder}\ntext"
-    assert nb.cells[1].source == setup.replace("x/y.git", "o/n@main")
+    # the whole install block is replaced; what follows it stays as it was
+    assert nb.cells[1].source == (
+        course.colab_install_source("o/n", "main") + "\n\nimport aetutor as at\nat.setup(seed=3)\n"
+    )
     assert course.check_notebook(nb, "notebooks/01_x.ipynb", "o/n", "main") == []
     nb.cells[0].source = nb.cells[0].source.replace("Open in Colab", "Colab")
     assert course.check_notebook(nb, "notebooks/01_x.ipynb", "o/n", "main") == [
