@@ -82,7 +82,8 @@ class TrainingProgress(keras.callbacks.Callback):
             return
         metrics = _format_logs(self._logs)
         epochs = "1 epoch" if self._done == 1 else f"{self._done} epochs"
-        self._line.close(f"{epochs} in {self._line.elapsed:.1f} s" + (f" · {metrics}" if metrics else ""))
+        tail = f" · {metrics}" if metrics else ""
+        self._line.close(f"{epochs} in {self._line.elapsed:.1f} s{tail}")
         self._line = None
 
 

@@ -96,20 +96,24 @@ def sparse_dictionary(
     n_inputs = check_positive_int(n_inputs, "n_inputs")
     n_features = check_positive_int(n_features, "n_features")
     if (k is None) == (l1 is None):
-        raise ValueError(f"give exactly one of k (top-k) and l1 (L1 penalty), got k={k!r}, l1={l1!r}")
+        raise ValueError(
+            f"give exactly one of k (top-k) and l1 (L1 penalty), got k={k!r}, l1={l1!r}"
+        )
     if k is not None and check_positive_int(k, "k") > n_features:
         raise ValueError(f"k must be at most n_features ({n_features}), got {k}")
     if l1 is not None:
         penalty = L1Sparsity(l1)  # validates l1 (a finite number >= 0)
-    init = (lambda offset: keras.initializers.GlorotUniform(
-        seed=None if seed is None else int(seed) + offset))
+
+    def init(offset: int) -> keras.initializers.Initializer:
+        return keras.initializers.GlorotUniform(seed=None if seed is None else int(seed) + offset)
 
     inputs = keras.Input(shape=(n_inputs,), name="activations")
     pre = keras.layers.Dense(n_features, kernel_initializer=init(0), name="encode")(inputs)
     if k is not None:
         features = TopK(k, name="top_k")(pre)
     else:
-        features = ActivityPenalty(penalty, name="l1_penalty")(keras.layers.ReLU(name="relu")(pre))
+        active = keras.layers.ReLU(name="relu")(pre)
+        features = ActivityPenalty(penalty, name="l1_penalty")(active)
     encoder = keras.Model(inputs, features, name=f"{name}_encoder")
 
     codes = keras.Input(shape=(n_features,), name="features")
@@ -130,8 +134,8 @@ class DeadFeatureResampler(keras.callbacks.Callback):
     explains badly (drawn with probability proportional to its squared error),
     as both its dictionary row and its encoder weights (scaled to ``scale`` times
     the mean length of the live features' encoder weights, so it fires where it
-    came from), with a zero encoder bias. It is not done in the last epoch, so the features it revives
-    get trained before ``fit`` returns. Works on a model from
+    came from), with a zero encoder bias. It is not done in the last epoch, so
+    the features it revives get trained before ``fit`` returns. Works on a model from
     :func:`sparse_dictionary` (layers ``"encode"`` and ``"dictionary"``).
 
     Attributes

@@ -32,7 +32,8 @@ SECTIONS = {
     "numpy": "NumPy: vectorised autoencoder vs a per-sample loop",
     "quality": "Quality at full size (Fashion-MNIST)",
     "variational": "Variational autoencoder at full size: ELBO and importance-weighted NLL",
-    "dictionary": "Sparse autoencoders reading a classifier at full size: L0, FVU, accuracy recovered, dead features",
+    "dictionary": "Sparse autoencoders reading a classifier at full size: L0, FVU, accuracy "
+    "recovered, dead features",
 }
 _PACKAGES = ("aetutor", "numpy", "tensorflow", "keras", "scikit-learn")
 

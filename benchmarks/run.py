@@ -115,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
 
     failed_notebooks = False
     if not args.report_only:
-        for section in dict.fromkeys(args.only or ["notebooks", "numpy", "quality", "variational", "dictionary"]):
+        sections = args.only or ["notebooks", "numpy", "quality", "variational", "dictionary"]
+        for section in dict.fromkeys(sections):
             started = datetime.now(timezone.utc)
             with report.LoadSampler() as load:
                 if section == "notebooks":

@@ -87,7 +87,8 @@ class OneStepResult:
 def closing_cell_index(nb) -> int:
     """Index of the first code cell after the '## What we measured' heading."""
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("## What we measured"):
+        heading = cell.source.lstrip().startswith("## What we measured")
+        if cell.cell_type == "markdown" and heading:
             for j in range(i + 1, len(nb.cells)):
                 if nb.cells[j].cell_type == "code":
                     return j

@@ -71,7 +71,7 @@ def test_purity_rejects_bad_input():
         class_purity(np.ones((5, 2)), np.zeros(5, dtype=int), top=6)
     with pytest.raises(ValueError, match="one label per sample"):
         class_purity(np.ones((5, 2)), np.zeros(4, dtype=int), top=2)
-    with pytest.raises(ValueError, match="class numbers"):
+    with pytest.raises(ValueError, match="label"):
         class_purity(np.ones((5, 2)), -np.ones(5, dtype=int), top=2)
     with pytest.raises(TypeError):
         class_purity(np.ones((5, 2)), np.array(list("abcde")), top=2)

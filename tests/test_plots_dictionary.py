@@ -16,8 +16,8 @@ def test_sparsity_tradeoff_draws_one_line_per_kind():
 
 @pytest.mark.parametrize(
     "curves, error",
-    [({}, TypeError), ({"a": ([1, 2], [0.1])}, ValueError), ({"a": ([0, 2], [0.1, 0.2])}, ValueError),
-     ({"a": [1, 2, 3]}, TypeError)],
+    [({}, TypeError), ({"a": ([1, 2], [0.1])}, ValueError),
+     ({"a": ([0, 2], [0.1, 0.2])}, ValueError), ({"a": [1, 2, 3]}, TypeError)],
 )
 def test_sparsity_tradeoff_rejects_bad_curves(curves, error):
     with pytest.raises(error):
