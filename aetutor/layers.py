@@ -96,9 +96,10 @@ class KLSparsity(keras.regularizers.Regularizer):
     With ``rho_hat_j`` the mean activation of unit ``j`` over the batch, the
     penalty is ``beta * sum_j KL(rho || rho_hat_j)`` where
     ``KL(rho || q) = rho log(rho / q) + (1 - rho) log((1 - rho) / (1 - q))``:
-    zero when every unit fires on average at the target rate ``rho``, and
-    growing fast as a unit's average moves away from it, so each unit learns to
-    respond to a small share of the inputs. Activations must lie in [0, 1]
+    zero when every unit fires on average at the target rate ``rho``, growing
+    quickly as a unit's average falls below it and slowly as it rises above it
+    (steeply again only near 1), so each unit learns to respond to a small share
+    of the inputs. Activations must lie in [0, 1]
     (sigmoid units); ``rho_hat`` is clipped to keep the logarithms finite.
 
     The value describes the whole batch, not a sum over samples, so attach it

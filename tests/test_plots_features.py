@@ -136,7 +136,9 @@ def test_activation_histograms_titles_carry_the_means():
     unit_counts = sum(p.get_height() for p in axes[0, 1].patches)
     input_counts = sum(p.get_height() for p in axes[1, 1].patches)
     assert unit_counts == 10 and input_counts == 50
-    assert axes[0, 1].get_legend() is not None  # the target rho is marked
+    # the target rho is marked in every panel, and named once, in the first panel's legend
+    assert all(any(line.get_ls() == "--" for line in ax.get_lines()) for ax in axes[0])
+    assert axes[0, 0].get_legend() is not None and axes[0, 1].get_legend() is None
 
 
 @pytest.mark.parametrize(

@@ -245,7 +245,8 @@ def activation_histograms(
         top.hist(rho_hat, bins=unit_bins, color=f"C{c}")
         if rho is not None:
             top.axvline(float(rho), color="k", ls="--", lw=1, label=f"target rho = {rho:g}")
-            top.legend(fontsize=8, loc="upper right")
+            if c == 0:  # the same line in every panel: one legend
+                top.legend(fontsize=8, loc="upper right")
         top.set_title(f"{name}\nmean activation {rho_hat.mean():.3f}", fontsize=10)
         top.set_xlabel("mean activation of a unit")
         bottom.hist(active, bins=count_bins, color=f"C{c}")

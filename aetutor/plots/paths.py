@@ -187,10 +187,10 @@ def _legend(y: np.ndarray, class_names, lines: Mapping[str, np.ndarray],
 def _label_spots(ax, lines: Mapping[str, np.ndarray]) -> list[np.ndarray]:
     """One point on each path for its number, far from the other paths' labels and lines.
 
-    Greedy, in axes coordinates: each path takes the point along it (between its
-    ends, not on them) that is farthest from the labels already placed, with a
-    smaller weight for the distance to the other paths, so labels stay apart
-    and each sits clearly on its own path.
+    Greedy, in axes coordinates: each path takes the point along the middle half
+    of it (away from its start and end markers) that is farthest from the labels
+    already placed, with a smaller weight for the distance to the other paths, so
+    labels stay apart and each sits clearly on its own path.
     """
     to_axes = ax.transData + ax.transAxes.inverted()
     fine = {}
@@ -202,7 +202,8 @@ def _label_spots(ax, lines: Mapping[str, np.ndarray]) -> list[np.ndarray]:
     placed: list[np.ndarray] = []
     spots = []
     for name, cand in fine.items():
-        inner = cand[2:-2] if len(cand) > 4 else cand
+        quarter = len(cand) // 4
+        inner = cand[quarter:len(cand) - quarter] if quarter else cand  # the middle half
         inside = np.all((inner > 0.04) & (inner < 0.96), axis=1)
         inner = inner[inside] if inside.any() else inner
         score = np.zeros(len(inner))
@@ -297,12 +298,12 @@ def latent_path(
         ax.set_xlim(ax.get_xlim())  # freeze the view: labels are placed in axes coordinates
         ax.set_ylim(ax.get_ylim())
         for k, spot in enumerate(_label_spots(ax, lines), start=1):
-            ax.text(*spot, str(k), transform=ax.transAxes, fontsize=8, fontweight="bold",
+            ax.text(*spot, str(k), transform=ax.transAxes, fontsize=9, fontweight="bold",
                     ha="center", va="center", zorder=6,
                     bbox={"boxstyle": "circle,pad=0.2", "fc": "white", "ec": "black", "lw": 0.8})
     if legend:
         ax.legend(handles=_legend(y, class_names, lines, numbered), loc="upper left",
-                  bbox_to_anchor=(1.01, 1.0), fontsize=8, handletextpad=0.3, borderaxespad=0.0)
+                  bbox_to_anchor=(1.01, 1.0), fontsize=10, handletextpad=0.3, borderaxespad=0.0)
     where = "path points" if ends else "points between the ends"
     heading = f"{n_empty} of {n_total} {where} empty (red circles)"
     ax.set_title(f"{title}\n{heading}" if title else heading)
