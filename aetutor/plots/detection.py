@@ -77,7 +77,13 @@ def error_histogram(
     if threshold is not None:
         ax.axvline(threshold, color="k", ls="--", lw=1.2, label=f"threshold {threshold:.4g}")
     if log:
+        from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
         ax.set_xscale("log")
+        # label 1, 2 and 5 times each power of ten as plain numbers; minor ticks unlabelled
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("reconstruction error")
     ax.set_ylabel("fraction of the group per bin")
     ax.legend(fontsize=8)
@@ -118,7 +124,7 @@ def roc(
     ax_pr.set(xlabel="recall", ylabel="precision", title="precision-recall curve",
               xlim=(-0.01, 1.01), ylim=(0, 1.02))
     for ax in (ax_roc, ax_pr):
-        ax.legend(fontsize=8, loc="lower right" if ax is ax_roc else "lower left")
+        ax.legend(fontsize=8, loc="lower right" if ax is ax_roc else "best")
     if title:
         fig.suptitle(title)
     return fig
@@ -250,7 +256,7 @@ def timeseries_errors(x: ArrayLike, x_hat: ArrayLike, errors: ArrayLike, thresho
     truth = as_spans(true_spans, "true_spans", with_channel=True)
     found = [(a, b) for a, b, _ in as_spans(detected_spans, "detected_spans")]
     t = t0 + np.arange(n_steps)
-    fig, axes = plt.subplots(n_channels + 1, 1, figsize=(12, 1.3 * n_channels + 2.6), sharex=True,
+    fig, axes = plt.subplots(n_channels + 1, 1, figsize=(11.8, 1.3 * n_channels + 2.6), sharex=True,
                              gridspec_kw={"height_ratios": [1] * n_channels + [1.6]},
                              layout="constrained")
     for c in range(n_channels):
