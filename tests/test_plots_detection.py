@@ -115,6 +115,41 @@ def test_timeseries_errors_panels_and_counts():
     assert err_ax.get_lines()[0].get_xdata()[0] == 1000  # time axis offset by t0
 
 
+def _red_bands(ax):
+    return [p for p in ax.patches if p.get_facecolor()[:3] == (1.0, 0.0, 0.0)]
+
+
+def test_timeseries_errors_bands_only_on_the_affected_channel():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2000, 3))
+    errors = rng.random(2000) + 0.01
+    fig = plots.timeseries_errors(x, x, errors, 0.5,
+                                  true_spans=[Anomaly("level_shift", 100, 300, 2),
+                                              (500, 600, 1), (900, 950)])
+    ch0, ch1, ch2, err_ax = fig.axes
+    assert len(_red_bands(ch0)) == 1  # only the span without a channel
+    assert len(_red_bands(ch1)) == 2  # (500, 600, 1) and the span without a channel
+    assert len(_red_bands(ch2)) == 2  # the level shift and the span without a channel
+    assert len(_red_bands(err_ax)) == 3  # the error panel shows every event
+
+
+def test_timeseries_errors_short_events_stay_visible():
+    x = np.zeros((4000, 2))
+    fig = plots.timeseries_errors(x, x, np.ones(4000), 0.5,
+                                  true_spans=[Anomaly("spike", 1000, 1001, 1), (2000, 2400)])
+    ch0, ch1, err_ax = fig.axes
+    (spike,) = _red_bands(ch1)[:1]
+    # axvspan returns a Rectangle (matplotlib >= 3.9) or a Polygon (older)
+    xs = (np.array([spike.get_x(), spike.get_x() + spike.get_width()])
+          if hasattr(spike, "get_width") else np.asarray(spike.get_xy())[:, 0])
+    assert xs.max() - xs.min() >= 4000 / 400  # widened from one step to a visible minimum
+    markers = [ln for ln in ch1.get_lines() if ln.get_marker() == "v"]
+    assert len(markers) == 1 and markers[0].get_xdata()[0] == 1000
+    assert not [ln for ln in ch0.get_lines() if ln.get_marker() == "v"]  # not on channel 0
+    long_band = _red_bands(ch0)[0]  # the 400-step span is drawn as it is, without a marker
+    assert long_band.get_alpha() == pytest.approx(0.15)
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [
@@ -123,6 +158,9 @@ def test_timeseries_errors_panels_and_counts():
         ({"errors": np.zeros(10)}, "must be positive"),
         ({"threshold": -1.0}, "threshold must be a positive"),
         ({"true_spans": [(5, 20)]}, "true_spans must lie in 0..10"),
+        ({"true_spans": [(1, 3, 2)]}, "channel must lie in 0..1"),
+        ({"true_spans": [(1, 2, 0, 4)]}, r"\(start, stop\) pairs or \(start, stop, channel\)"),
+        ({"detected_spans": [(1, 3, 0)]}, r"detected_spans must hold \(start, stop\) pairs, got"),
         ({"channel_names": ["only one"]}, "1 names for 2 channels"),
     ],
 )

@@ -84,7 +84,13 @@ def error_histogram(
     if threshold is not None:
         ax.axvline(threshold, color="k", ls="--", lw=1.2, label=f"threshold {threshold:.4g}")
     if log:
+        from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
         ax.set_xscale("log")
+        # label 1, 2 and 5 times each power of ten as plain numbers; minor ticks unlabelled
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("reconstruction error")
     ax.set_ylabel("fraction of the group per bin")
     ax.legend(fontsize=8)
@@ -125,7 +131,7 @@ def roc(
     ax_pr.set(xlabel="recall", ylabel="precision", title="precision-recall curve",
               xlim=(-0.01, 1.01), ylim=(0, 1.02))
     for ax in (ax_roc, ax_pr):
-        ax.legend(fontsize=8, loc="lower right" if ax is ax_roc else "lower left")
+        ax.legend(fontsize=8, loc="lower right" if ax is ax_roc else "best")
     if title:
         fig.suptitle(title)
     return fig
@@ -209,11 +215,15 @@ def timeseries_errors(x: ArrayLike, x_hat: ArrayLike, errors: ArrayLike, thresho
 
     One panel per channel of ``x`` (n_steps, n_channels) with ``x_hat`` drawn
     over it, then the per-timestep ``errors`` (log scale) with the
-    ``threshold``. True anomaly spans (``(start, stop)`` pairs or objects with
-    ``.start``/``.stop``) are shaded red in every panel; detected spans are
-    marked as orange bars under the error curve. ``t0`` offsets the time axis.
-    The error panel's title counts the true spans that a detection overlaps.
-    Returns the Figure.
+    ``threshold``. True anomaly spans are shaded red: ``(start, stop)`` pairs in
+    every channel panel, ``(start, stop, channel)`` triples or objects with
+    ``.start``/``.stop``/``.channel`` (such as :class:`aetutor.timeseries.Anomaly`)
+    only in the panel of the channel they lie on; all of them in the error
+    panel. Spans too short to see at the figure's width (a 1-3 step spike on
+    a long axis) are widened to a visible minimum and marked with a red
+    triangle above the panel. Detected spans are marked as orange bars under
+    the error curve. ``t0`` offsets the time axis. The error panel's title
+    counts the true spans that a detection overlaps. Returns the Figure.
     """
     import matplotlib.pyplot as plt
 
@@ -233,18 +243,30 @@ def timeseries_errors(x: ArrayLike, x_hat: ArrayLike, errors: ArrayLike, thresho
     if len(names) != n_channels:
         raise ValueError(f"channel_names has {len(names)} names for {n_channels} channels")
 
-    def as_pairs(spans, name):
+    def as_spans(spans, name, with_channel=False):
         out = []
         for s in spans:
-            a, b = (s.start, s.stop) if hasattr(s, "start") else s
+            if hasattr(s, "start"):
+                a, b, c = s.start, s.stop, getattr(s, "channel", None)
+            elif len(s) == 3 and with_channel:
+                a, b, c = s
+            elif len(s) == 2:
+                (a, b), c = s, None
+            else:
+                raise ValueError(f"{name} must hold (start, stop) pairs"
+                                 + (" or (start, stop, channel) triples" if with_channel else "")
+                                 + f", got {tuple(s)!r}")
             if not 0 <= a < b <= n_steps:
                 raise ValueError(f"{name} must lie in 0..{n_steps}, got {(a, b)}")
-            out.append((int(a), int(b)))
+            if c is not None and not 0 <= c < n_channels:
+                raise ValueError(f"{name}: channel must lie in 0..{n_channels - 1}, got {c}")
+            out.append((int(a), int(b), None if c is None else int(c)))
         return out
 
-    truth, found = as_pairs(true_spans, "true_spans"), as_pairs(detected_spans, "detected_spans")
+    truth = as_spans(true_spans, "true_spans", with_channel=True)
+    found = [(a, b) for a, b, _ in as_spans(detected_spans, "detected_spans")]
     t = t0 + np.arange(n_steps)
-    fig, axes = plt.subplots(n_channels + 1, 1, figsize=(12, 1.3 * n_channels + 2.6), sharex=True,
+    fig, axes = plt.subplots(n_channels + 1, 1, figsize=(11.8, 1.3 * n_channels + 2.6), sharex=True,
                              gridspec_kw={"height_ratios": [1] * n_channels + [1.6]},
                              layout="constrained")
     for c in range(n_channels):
@@ -265,15 +287,20 @@ def timeseries_errors(x: ArrayLike, x_hat: ArrayLike, errors: ArrayLike, thresho
         pad = max(0.0, (min_width - (b - a)) / 2)
         ax.plot([t0 + a - pad, t0 + b - 1 + pad], [low, low], color="C1", lw=5,
                 solid_capstyle="butt")
-    for panel in axes:
-        for a, b in truth:
-            panel.axvspan(t0 + a - 0.5, t0 + b - 0.5, color="red", alpha=0.15, lw=0)
+    for a, b, c in truth:
+        pad = max(0.0, (min_width - (b - a)) / 2)  # short events get a visible minimum width
+        for panel in [axes[c], ax] if c is not None else axes:
+            panel.axvspan(t0 + a - 0.5 - pad, t0 + b - 0.5 + pad, color="red",
+                          alpha=0.3 if pad else 0.15, lw=0)
+            if pad:  # and a marker above the panel, so a 1-step spike cannot hide
+                panel.plot(t0 + (a + b - 1) / 2, 1.0, "v", color="red", ms=5, clip_on=False,
+                           transform=panel.get_xaxis_transform())
     ax.plot([], [], color="C1", lw=5, label="detected spans")
     ax.fill_between([], [], color="red", alpha=0.15, label="true anomalies")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.005, 1.0))
     ax.set_xlabel("timestep")
     ax.set_ylabel("error")
-    hit = sum(any(a < d and c < b for c, d in found) for a, b in truth)
+    hit = sum(any(a < d and c < b for c, d in found) for a, b, _ in truth)
     ax.set_title(f"{hit} of {len(truth)} true anomalies overlapped by a detection; "
                  f"{len(found)} detected spans", fontsize=9)
     if title:
