@@ -47,8 +47,9 @@ def sparsity_tradeoff(
     from matplotlib.ticker import NullFormatter, ScalarFormatter
 
     ax.set_xscale("log")
-    ticks = np.unique(np.concatenate([np.asarray(p[0], float) for p in curves.values()]))
-    ax.set_xticks(np.round(ticks, 1))
+    l0s = np.concatenate([np.asarray(p[0], float) for p in curves.values()])
+    ticks = [2.0**i for i in range(-4, 21) if l0s.min() / 1.5 <= 2.0**i <= l0s.max() * 1.5]
+    ax.set_xticks(ticks or [float(l0s.min())])
     ax.xaxis.set_major_formatter(ScalarFormatter())
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("L0: active features per input (log scale)")
