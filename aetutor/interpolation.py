@@ -216,7 +216,7 @@ def empty_region_mask(
     z = check_rank(check_finite(z, "z"), (2,), "z", "codes (n, latent_dim)")
     points = check_finite(points, "points")
     for name, arr in (("z", z), ("points", points)):
-        if arr.size and np.abs(arr).max() > 1e150:  # squared distances would overflow
+        if arr.size and float(np.abs(arr).max()) > 1e150:  # float: 1e150 overflows float32
             raise ValueError(
                 f"{name} must lie within ±1e150, got values up to {np.abs(arr).max():.3g}"
             )

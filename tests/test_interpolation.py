@@ -127,6 +127,16 @@ def test_empty_region_mask_judges_density_locally():
     assert 0.02 < share < 0.2
 
 
+def test_empty_region_mask_takes_float32_codes_without_a_warning():
+    import warnings
+
+    z = np.random.default_rng(0).normal(size=(200, 2)).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the range check once cast 1e150 to float32 (inf)
+        mask = empty_region_mask(z[:5, None], z)
+    assert mask.shape == (5, 1)
+
+
 def test_empty_region_mask_rejects_bad_input():
     z = np.random.default_rng(0).normal(size=(30, 2))
     with pytest.raises(ValueError, match="latent size 2"):

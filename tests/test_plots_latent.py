@@ -180,6 +180,8 @@ def test_latent_grid_decodes_once_and_places_the_mosaic_over_the_codes(codes):
     np.testing.assert_allclose(image.get_extent(), extent)
     assert _legend_texts(ax) == ["a", "b", "c"]
     assert "5x5" in ax.get_title() and "spread" in ax.get_title()
+    assert image.get_cmap().name == "gray_r"
+    assert at.plots.latent_grid(decode, z, n=3, cmap="gray").images[0].get_cmap().name == "gray"
 
     constant = at.plots.latent_grid(lambda c: np.zeros((len(c), 4, 4)), z, n=3)
     assert "spread 0.000" in constant.get_title()

@@ -212,6 +212,9 @@ def test_plots_draw_the_three_figures(tiny_vae):
     assert len(fig.axes) == 3 and "-210.0" in fig.axes[0].get_title()
     ax = plots.prior_grid(tiny_vae.decode, n=4, image_shape=(4, 4))
     assert "4x4" in ax.get_title()
+    assert ax.images[0].get_cmap().name == "gray_r"  # the default: dark digits on white
+    light_on_dark = plots.prior_grid(tiny_vae.decode, n=4, image_shape=(4, 4), cmap="gray")
+    assert light_on_dark.images[0].get_cmap().name == "gray"
     fig2 = plots.beta_sweep([0.5, 1, 4], [20, 12, 3], [100, 110, 150], [8, 6, 1], latent_dim=8)
     assert len(fig2.axes) == 2
     plt.close("all")

@@ -359,6 +359,7 @@ def latent_grid(
     seed: int = 0,
     ax: Axes | None = None,
     title: str | None = None,
+    cmap: str = "gray_r",
 ) -> Axes:
     """Decode a regular grid over the codes' range and draw it as a mosaic under the codes.
 
@@ -370,7 +371,8 @@ def latent_grid(
     decoded images (mean per-pixel standard deviation across tiles: 0 means
     every tile is the same image). At most ``max_points`` codes (a random
     subsample, ``seed``) are drawn over the mosaic, so the tiles stay visible;
-    the grid spans all of ``z``. Returns the Axes.
+    the grid spans all of ``z``. ``cmap`` colours the tiles ("gray" draws
+    light digits on black, as image grids do). Returns the Axes.
     """
     if not callable(decode):
         raise TypeError(f"decode must be a callable codes -> images, got {type(decode).__name__}")
@@ -389,7 +391,7 @@ def latent_grid(
                                                               replace=False)
         z, y = z[keep], (None if y is None else y[keep])
     ax = new_axes(ax, figsize=(7.0, 6.2))
-    ax.imshow(_mosaic(tiles, n), cmap="gray_r", vmin=0.0, vmax=1.0, extent=extent,
+    ax.imshow(_mosaic(tiles, n), cmap=cmap, vmin=0.0, vmax=1.0, extent=extent,
               aspect="auto", interpolation="nearest")  # fmt: skip
     ax.set_box_aspect(1)
     ax.grid(False)

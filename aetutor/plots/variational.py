@@ -41,7 +41,7 @@ def elbo_curves(history: Any, *, title: str | None = None) -> Figure:
     if missing:
         raise ValueError(f"history lacks {missing}: fit a VariationalAutoencoder (it holds "
                          f"{sorted(h)})")  # fmt: skip
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), layout="constrained")
+    fig, axes = plt.subplots(1, 3, figsize=(11.5, 3.8), layout="constrained")
     for ax, (key, label) in zip(axes, _PARTS):
         for name, style, kind in ((key, "-", "training"), (f"val_{key}", "--", "validation")):
             if name in h:
@@ -63,14 +63,16 @@ def elbo_curves(history: Any, *, title: str | None = None) -> Figure:
 
 def prior_grid(decode: Callable[[np.ndarray], np.ndarray], *, n: int = 15,
                coverage: float = 0.9, image_shape: Sequence[int] | None = None,
-               ax: Axes | None = None, title: str | None = None) -> Axes:
+               ax: Axes | None = None, title: str | None = None,
+               cmap: str = "gray_r") -> Axes:
     """Decode an ``n`` x ``n`` grid at evenly spaced quantiles of the 2-D prior N(0, I).
 
     The classic VAE figure: codes from :func:`aetutor.variational.prior_grid_codes`
     (``coverage`` of the prior's probability on each axis), decoded in one call
     to ``decode`` and drawn as one mosaic. The axes show the prior's cumulative
     probability, so each tile stands for the same prior mass; ticks name the
-    code values. Returns the Axes.
+    code values. ``cmap`` colours the tiles ("gray": light digits on black).
+    Returns the Axes.
     """
     from aetutor.variational import prior_grid_codes
 
@@ -86,7 +88,7 @@ def prior_grid(decode: Callable[[np.ndarray], np.ndarray], *, n: int = 15,
     half = (probs[1] - probs[0]) / 2
     extent = (probs[0] - half, probs[-1] + half, probs[0] - half, probs[-1] + half)
     ax = new_axes(ax, figsize=(6.2, 6.2))
-    ax.imshow(_mosaic(tiles, n), cmap="gray_r", vmin=0.0, vmax=1.0, extent=extent,
+    ax.imshow(_mosaic(tiles, n), cmap=cmap, vmin=0.0, vmax=1.0, extent=extent,
               interpolation="nearest")
     ax.grid(False)
     z_ticks = np.array([-1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5])
