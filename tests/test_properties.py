@@ -324,7 +324,8 @@ CASES: dict[str, Case] = dict([
                                                     "batch_size": 2}),
     case("retrieval.precision_at_k", lambda d: {"y_queries": d.labels(3),
                                                 "y_database": d.labels(),
-                                                "neighbours": np.array([[0, 1], [1, 2], [2, 3]])}),
+                                                "neighbours": np.array([[0, 1], [1, 2], [2, 3]])},
+         names={"neighbours": ("y_queries",), "y_database": ("neighbours",)}),
     # ---------------------------------------------------------------- variational (lesson 08)
     # gaussian_kl and bernoulli_nll are the loss formulas in keras.ops, on tensors the model made.
     case("variational.gaussian_kl", lambda d: {"z_mean": d.codes(), "z_log_var": d.codes()},
@@ -421,7 +422,7 @@ CASES: dict[str, Case] = dict([
          **PLOT),
     case("plots.noise_level_grid", lambda d: {"levels": {"g": [0.1, 0.2]},
                                               "rows": {"psnr": {"g": {"m": [20.0, 18.0]}}},
-                                              "width": 6.0}, **PLOT),
+                                              "width": 6.0}, names={"levels": ("rows",)}, **PLOT),
     case("plots.pixel_weight_changes", lambda d: {"weights": {"a": d.codes(16, 3),
                                                               "b": d.codes(16, 3)},
                                                   "top": 0.1}, **PLOT),
@@ -430,7 +431,8 @@ CASES: dict[str, Case] = dict([
     case("plots.sparsity_tradeoff", lambda d: {"curves": {"m": ([2.0, 4.0, 8.0],
                                                                 [0.3, 0.2, 0.1])}}, **PLOT),
     case("plots.top_activating", lambda d: {"images": d.images(), "activations": d.flat(d.n, 3),
-                                            "units": [0, 2], "n": 3}, **PLOT),
+                                            "units": [0, 2], "n": 3},
+         names={"activations": ("units",)}, **PLOT),
     case("plots.autoencoder_diagram", lambda d: {"layer_sizes": (16, 4, 2, 4, 16)}, **PLOT),
 ])  # fmt: skip
 

@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike
 from aetutor.metrics import psnr
 from aetutor.plots._common import as_image_batch, new_axes
 from aetutor.plots.images import image_grid
-from aetutor.validation import check_finite, check_same_shape
+from aetutor.validation import check_finite, check_number, check_same_shape
 
 if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
     from matplotlib.axes import Axes
@@ -142,7 +142,7 @@ def noise_level_grid(
         raise ValueError("levels must map at least one noise type to its levels")
     if not isinstance(rows, Mapping) or not rows:
         raise ValueError("rows must map at least one score name to {noise type: {method: values}}")
-    if not 0 < float(width) <= 12:
+    if not 0 < check_number(width, "width") <= 12:
         raise ValueError(f"width must be in (0, 12] inches (about 1,200 px at most), got {width}")
     unknown = [name for name in log_rows if name not in rows]
     if unknown:
