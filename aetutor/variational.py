@@ -186,11 +186,7 @@ class VariationalAutoencoder(keras.Model):
 
 
 def _check_beta(beta) -> float:
-    if isinstance(beta, bool) or not isinstance(beta, (int, float, np.integer, np.floating)):
-        raise TypeError(f"beta must be a number, got {beta!r}")
-    if not np.isfinite(beta) or beta < 0:
-        raise ValueError(f"beta must be a finite number >= 0, got {beta}")
-    return float(beta)
+    return check_number(beta, "beta", low=0.0)
 
 
 def _inputs(x, want: tuple, name: str) -> np.ndarray:
@@ -226,6 +222,8 @@ def variational_autoencoder(
     if not hidden:
         raise ValueError("hidden must name at least one hidden layer size, such as (256,)")
     beta = _check_beta(beta)
+    if seed is not None:
+        seed = check_seed(seed)
     n_inputs = int(np.prod(input_shape))
 
     x = keras.Input(shape=input_shape, name="image")

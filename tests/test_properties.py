@@ -305,7 +305,9 @@ CASES: dict[str, Case] = dict([
     case("dictionary.accuracy_recovered", lambda d: {"patched": 0.8, "original": 0.9,
                                                      "ablated": 0.1}),
     case("dictionary.class_purity", lambda d: {"activations": d.flat(d.n, 3),
-                                               "labels": d.labels(), "top": 2}),
+                                               "labels": d.labels(), "top": 2},
+         names={"activations": ("labels",)},
+         finite=False),  # purity is NaN, by design, for units that are not measured
     case("dictionary.feature_density", lambda d: {"f": d.flat(d.n, 3) - 0.5}),
     case("dictionary.l0", lambda d: {"f": d.flat(d.n, 3) - 0.5}),
     case("dictionary.fraction_of_variance_unexplained", lambda d: {"h": d.flat(d.n, 3),
