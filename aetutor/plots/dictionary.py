@@ -119,6 +119,8 @@ def top_activating(
     n = check_positive_int(n, "n")
     if n > len(x):
         raise ValueError(f"n must be at most the number of images ({len(x)}), got {n}")
+    if isinstance(units, np.ndarray) and units.ndim == 1:
+        units = units.tolist()  # an index array, such as np.argsort(...)[:4]
     if isinstance(units, (str, bytes)) or not isinstance(units, Sequence):
         raise TypeError(f"units must be a sequence of column numbers, got {units!r}")
     units = [check_positive_int(u, f"units[{i}]", minimum=0) for i, u in enumerate(units)]
