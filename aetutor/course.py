@@ -239,6 +239,9 @@ def _first_code_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
 
 def kernel_metadata_problems(nb: nbformat.NotebookNode) -> list[str]:
     """Where ``nb``'s kernelspec / language_info differ from :data:`KERNEL_METADATA`."""
+    if not isinstance(nb, nbformat.NotebookNode) or not isinstance(nb.get("metadata"), dict):
+        raise TypeError(f"nb must be a notebook (nbformat.NotebookNode with metadata), got "
+                        f"{type(nb).__name__}")  # fmt: skip
     return [
         f"metadata.{key} is {nb.metadata.get(key)!r}, expected {want!r} (aetutor badges fixes it)"
         for key, want in KERNEL_METADATA.items()

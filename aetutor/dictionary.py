@@ -25,6 +25,7 @@ from aetutor.validation import (
     check_positive_int,
     check_rank,
     check_same_shape,
+    check_seed,
 )
 
 __all__ = [
@@ -159,10 +160,10 @@ def mean_difference_interval(
     b = check_rank(check_finite(b, "b"), (1,), "b", "one value per unit").astype(np.float64)
     if len(a) < 2 or len(b) < 2:
         raise ValueError(f"a and b need at least 2 values each, got {len(a)} and {len(b)}")
-    n_boot = check_positive_int(n_boot, "n_boot")
+    n_boot = check_positive_int(n_boot, "n_boot", maximum=1_000_000)
     if not isinstance(level, float) or not 0.0 < level < 1.0:
         raise ValueError(f"level must be a float in (0, 1), got {level!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     diffs = (a[rng.integers(0, len(a), (n_boot, len(a)))].mean(axis=1)
              - b[rng.integers(0, len(b), (n_boot, len(b)))].mean(axis=1))  # fmt: skip
     tail = (1.0 - level) / 2

@@ -29,7 +29,7 @@ def label_draw(y: ArrayLike, per_class: int | None, seed: int = 0) -> np.ndarray
 
     Raises ``ValueError`` when a class has fewer than ``per_class`` samples.
     """
-    y = check_labels(y, len(np.asarray(y)), "y")
+    y = check_labels(y, np.size(y), "y")
     if len(y) == 0:
         raise ValueError("y must hold at least one label")
     if per_class is None:

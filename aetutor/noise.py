@@ -103,7 +103,8 @@ def gaussian_noise(x: ArrayLike, sigma: float, *, seed: int | np.random.Generato
     sigma = check_noise_level("gaussian", sigma)
     x, rng = _prepare(x, seed)
     dtype = np.float64 if x.dtype == np.float64 else np.float32
-    noisy = x + sigma * rng.standard_normal(x.shape, dtype=dtype)
+    with np.errstate(over="ignore"):  # a huge sigma overflows to +-inf, which the clip absorbs
+        noisy = x + sigma * rng.standard_normal(x.shape, dtype=dtype)
     return np.clip(noisy, 0.0, 1.0).astype(x.dtype, copy=False)
 
 

@@ -94,7 +94,7 @@ def precision_at_k(y_queries: ArrayLike, y_database: ArrayLike,
     if not np.issubdtype(nb.dtype, np.integer):
         raise TypeError(f"neighbours must hold integer indices, got dtype {nb.dtype}")
     y_q = check_labels(y_queries, len(nb), "y_queries")
-    y_db = check_labels(y_database, len(np.asarray(y_database)), "y_database")
+    y_db = check_labels(y_database, np.size(y_database), "y_database")
     if nb.size and (nb.min() < 0 or nb.max() >= len(y_db)):
         raise ValueError(
             f"neighbours must index the database (0..{len(y_db) - 1}), got values in "

@@ -17,12 +17,12 @@ from numpy.typing import ArrayLike
 
 from aetutor.environment import import_tensorflow_quietly
 from aetutor.layers import ActivityPenalty, L1Sparsity
-from aetutor.validation import check_finite, check_positive_int, check_rank
+from aetutor.validation import check_finite, check_positive_int, check_rank, check_seed
 
 import_tensorflow_quietly()
 import keras  # noqa: E402  (after the quiet TensorFlow import)
 
-from aetutor.models import Autoencoder  # noqa: E402
+from aetutor.models import MAX_UNITS, Autoencoder  # noqa: E402
 
 __all__ = ["TopK", "sparse_dictionary", "normalise_rows", "DeadFeatureResampler"]
 
@@ -93,8 +93,10 @@ def sparse_dictionary(
         ``decoder``: layer ``"dictionary"`` (Dense whose kernel rows are kept at
         unit norm by a ``UnitNorm`` constraint, and start that way).
     """
-    n_inputs = check_positive_int(n_inputs, "n_inputs")
-    n_features = check_positive_int(n_features, "n_features")
+    n_inputs = check_positive_int(n_inputs, "n_inputs", maximum=MAX_UNITS)
+    n_features = check_positive_int(n_features, "n_features", maximum=MAX_UNITS)
+    if seed is not None:
+        seed = check_seed(seed)
     if (k is None) == (l1 is None):
         raise ValueError(
             f"give exactly one of k (top-k) and l1 (L1 penalty), got k={k!r}, l1={l1!r}"

@@ -28,7 +28,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from aetutor.environment import import_tensorflow_quietly
-from aetutor.validation import check_finite, check_positive_int, check_unit_range
+from aetutor.validation import (
+    check_finite,
+    check_number,
+    check_positive_int,
+    check_seed,
+    check_unit_range,
+)
 
 import_tensorflow_quietly()
 import keras  # noqa: E402  (after the quiet TensorFlow import)
@@ -180,11 +186,7 @@ class VariationalAutoencoder(keras.Model):
 
 
 def _check_beta(beta) -> float:
-    if isinstance(beta, bool) or not isinstance(beta, (int, float, np.integer, np.floating)):
-        raise TypeError(f"beta must be a number, got {beta!r}")
-    if not np.isfinite(beta) or beta < 0:
-        raise ValueError(f"beta must be a finite number >= 0, got {beta}")
-    return float(beta)
+    return check_number(beta, "beta", low=0.0)
 
 
 def _inputs(x, want: tuple, name: str) -> np.ndarray:
@@ -220,6 +222,8 @@ def variational_autoencoder(
     if not hidden:
         raise ValueError("hidden must name at least one hidden layer size, such as (256,)")
     beta = _check_beta(beta)
+    if seed is not None:
+        seed = check_seed(seed)
     n_inputs = int(np.prod(input_shape))
 
     x = keras.Input(shape=input_shape, name="image")
@@ -310,7 +314,7 @@ def elbo_terms(vae: keras.Model, x: ArrayLike, *, seed: int = 0,
     _check_vae(vae)
     x = check_unit_range(x, "x")
     z_mean, z_log_var = _encode_distribution(vae, x, batch_size)
-    eps = np.random.default_rng(seed).standard_normal(z_mean.shape)
+    eps = np.random.default_rng(check_seed(seed)).standard_normal(z_mean.shape)
     z = z_mean + np.exp(0.5 * z_log_var.astype(np.float64)) * eps
     p = _decode(vae, z.astype("float32"), batch_size).reshape(len(x), -1)
     reconstruction = -_log_bernoulli(x.reshape(len(x), -1).astype(np.float64), p)
@@ -332,13 +336,13 @@ def importance_weighted_bound(vae: keras.Model, x: ArrayLike, k: int, *,
 
     _check_vae(vae)
     x = check_unit_range(x, "x")
-    k = check_positive_int(k, "k")
+    k = check_positive_int(k, "k", maximum=100_000)
     batch_size = check_positive_int(batch_size, "batch_size")
-    if len(x) == 0:
-        raise ValueError("x is empty: pass at least one image")
+    if x.ndim < 2 or len(x) == 0:
+        raise ValueError(f"x must be a non-empty batch of images, got shape {x.shape}")
     z_mean, z_log_var = (a.astype(np.float64) for a in _encode_distribution(vae, x, 1024))
     flat = x.reshape(len(x), -1).astype(np.float64)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     per_chunk = max(1, batch_size // k)  # images whose k samples are decoded together
     bounds = np.empty(len(x))
     log_2pi = np.log(2.0 * np.pi)
@@ -366,9 +370,8 @@ def active_units(z_mean: ArrayLike, threshold: float = 0.01) -> np.ndarray:
     z = check_finite(z_mean, "z_mean")
     if z.ndim != 2 or len(z) < 2:
         raise ValueError(f"z_mean must be codes (n >= 2, latent_dim), got shape {z.shape}")
-    if isinstance(threshold, bool) or not float(threshold) >= 0:
-        raise ValueError(f"threshold must be a number >= 0, got {threshold}")
-    return z.astype(np.float64).var(axis=0) > float(threshold)
+    threshold = check_number(threshold, "threshold", low=0.0)
+    return z.astype(np.float64).var(axis=0) > threshold
 
 
 def prior_grid_codes(n: int = 15, coverage: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
@@ -382,9 +385,9 @@ def prior_grid_codes(n: int = 15, coverage: float = 0.9) -> tuple[np.ndarray, np
     """
     from scipy.stats import norm
 
-    n = check_positive_int(n, "n", minimum=2)
-    if isinstance(coverage, bool) or not 0 < float(coverage) < 1:
-        raise ValueError(f"coverage must be strictly between 0 and 1, got {coverage}")
+    n = check_positive_int(n, "n", minimum=2, maximum=1000)
+    coverage = check_number(coverage, "coverage", low=0.0, high=1.0, low_open=True,
+                            high_open=True)
     probs = np.linspace((1 - coverage) / 2, (1 + coverage) / 2, n)
     z1 = norm.ppf(probs)
     g1, g2 = np.meshgrid(z1, z1[::-1])

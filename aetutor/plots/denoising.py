@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike
 from aetutor.metrics import psnr
 from aetutor.plots._common import as_image_batch, new_axes
 from aetutor.plots.images import image_grid
-from aetutor.validation import check_finite, check_same_shape
+from aetutor.validation import check_finite, check_number, check_positive_int, check_same_shape
 
 if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
     from matplotlib.axes import Axes
@@ -44,9 +44,7 @@ def denoising_rows(
         raise TypeError(
             f"outputs must map method names to restored images, got {type(outputs).__name__}"
         )
-    if int(n) < 1:
-        raise ValueError(f"n must be at least 1, got {n}")
-    n = min(int(n), len(x))
+    n = min(check_positive_int(n, "n"), len(x))
     rows = {"clean": x[:n]}
     titles = {}
     for name, imgs in {"corrupted": noisy, **outputs}.items():
@@ -142,7 +140,7 @@ def noise_level_grid(
         raise ValueError("levels must map at least one noise type to its levels")
     if not isinstance(rows, Mapping) or not rows:
         raise ValueError("rows must map at least one score name to {noise type: {method: values}}")
-    if not 0 < float(width) <= 12:
+    if not 0 < check_number(width, "width") <= 12:
         raise ValueError(f"width must be in (0, 12] inches (about 1,200 px at most), got {width}")
     unknown = [name for name in log_rows if name not in rows]
     if unknown:

@@ -119,7 +119,11 @@ def top_activating(
     n = check_positive_int(n, "n")
     if n > len(x):
         raise ValueError(f"n must be at most the number of images ({len(x)}), got {n}")
-    units = [check_positive_int(u, "each unit", minimum=0) for u in units]
+    if isinstance(units, np.ndarray) and units.ndim == 1:
+        units = units.tolist()  # an index array, such as np.argsort(...)[:4]
+    if isinstance(units, (str, bytes)) or not isinstance(units, Sequence):
+        raise TypeError(f"units must be a sequence of column numbers, got {units!r}")
+    units = [check_positive_int(u, f"units[{i}]", minimum=0) for i, u in enumerate(units)]
     if not units or max(units) >= a.shape[1]:
         raise ValueError(f"units must be 1 or more column numbers below {a.shape[1]}, got {units}")
     if row_titles is not None and len(row_titles) != len(units):

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from aetutor.plots._common import new_axes, square_shape
-from aetutor.validation import check_finite, check_rank
+from aetutor.validation import check_finite, check_number, check_rank
 
 if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
     from matplotlib.axes import Axes
@@ -123,7 +123,7 @@ def pixel_weight_map(
     the encoder's attention is. Returns the Axes.
     """
     w, shape = _weights_and_shape(weights, image_shape)
-    if not 0.0 < float(top) <= 1.0:
+    if not 0.0 < check_number(top, "top") <= 1.0:
         raise ValueError(f"top must be a fraction in (0, 1], got {top!r}")
     norms = np.sqrt(np.sum(w**2, axis=1))
     k = max(1, int(round(float(top) * len(norms))))
@@ -167,7 +167,7 @@ def pixel_weight_changes(
 
     if not isinstance(weights, Mapping) or len(weights) < 2:
         raise ValueError("weights must map at least two model names to kernels (pixels, units)")
-    if not 0.0 < float(top) <= 1.0:
+    if not 0.0 < check_number(top, "top") <= 1.0:
         raise ValueError(f"top must be a fraction in (0, 1], got {top!r}")
     norms, shape = {}, None
     for name, w in weights.items():

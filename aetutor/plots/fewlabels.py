@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from aetutor.plots._common import new_axes
-from aetutor.validation import check_finite, check_rank
+from aetutor.validation import check_finite, check_number, check_rank
 
 if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
     from matplotlib.axes import Axes
@@ -40,10 +40,18 @@ def accuracy_vs_labels(
                    "one number of labels per point").astype(float)
     if len(n) == 0 or np.any(n <= 0) or np.any(np.diff(n) <= 0):
         raise ValueError(f"n_labels must be positive and increasing, got {n.tolist()}")
+    if chance is not None:
+        chance = check_number(chance, "chance", low=0.0, high=1.0)
+    if not isinstance(accuracies, Mapping):
+        raise TypeError(f"accuracies must be a mapping {{method: draws per n_labels}}, got "
+                        f"{type(accuracies).__name__}")  # fmt: skip
     if not accuracies:
         raise ValueError("accuracies must map at least one method name to its accuracies")
     ax = new_axes(ax, figsize=(7, 4.5))
     for i, (name, per_n) in enumerate(accuracies.items()):
+        if isinstance(per_n, (str, bytes)) or not hasattr(per_n, "__len__"):
+            raise TypeError(f"accuracies[{name!r}] must be a list of draws per n_labels entry, "
+                            f"got {type(per_n).__name__}")  # fmt: skip
         if len(per_n) != len(n):
             raise ValueError(
                 f"accuracies[{name!r}] must hold one list of draws per n_labels entry "

@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike
 
 from aetutor.metrics import reconstruction_error
 from aetutor.plots._common import as_image_batch
-from aetutor.validation import check_same_shape
+from aetutor.validation import check_positive_int, check_same_shape
 
 if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
     from matplotlib.figure import Figure
@@ -89,9 +89,7 @@ def image_rows(
     x = as_image_batch(x, "x", image_shape)
     x_hat = as_image_batch(x_hat, "x_hat", image_shape)
     check_same_shape(x, x_hat)
-    n = min(int(n), len(x))
-    if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}")
+    n = min(check_positive_int(n, "n"), len(x))
     x, x_hat = x[:n], x_hat[:n]
     errors = reconstruction_error(x, x_hat, kind=error_kind)
     rows = {"original": x, "reconstruction": x_hat}

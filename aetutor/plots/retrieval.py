@@ -42,6 +42,9 @@ def neighbour_rows(
     db = as_image_batch(database, "database", image_shape)
     y_q = check_labels(y_queries, len(q), "y_queries")
     y_db = check_labels(y_database, len(db), "y_database")
+    if not isinstance(neighbours, Mapping):
+        raise TypeError(f"neighbours must be a mapping {{space name: indices}}, got "
+                        f"{type(neighbours).__name__}")  # fmt: skip
     if not neighbours:
         raise ValueError("neighbours must map at least one space name to neighbour indices")
     tables = {}
