@@ -116,7 +116,8 @@ def check_labels(y: Any, n: int, name: str = "y") -> np.ndarray:
     if not np.issubdtype(arr.dtype, np.integer):
         if not np.issubdtype(arr.dtype, np.floating):
             raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
-        whole = np.isfinite(arr) & (np.mod(arr, 1) == 0) & (np.abs(arr) <= 2**53)
+        with np.errstate(invalid="ignore"):  # NumPy 1.x warns on mod(inf, 1); inf fails anyway
+            whole = np.isfinite(arr) & (np.mod(arr, 1) == 0) & (np.abs(arr) <= 2**53)
         if not whole.all():
             bad = arr[~whole][:3].tolist()
             raise TypeError(
