@@ -103,21 +103,12 @@ def run(settings: dict[str, Any], log: Any = print) -> dict[str, Any]:
     """Score lesson 10's pipeline on every dataset in ``settings``; optional ones may be missing."""
     import resource
 
-    from aetutor import DatasetError, load_dataset, setup
+    from aetutor import setup
+    from benchmarks.datasets import each_dataset
 
     _quiet(setup, seed=settings["seed"])
     results, skipped = {}, {}
-    for name in settings["datasets"]:
-        try:
-            ds = _quiet(load_dataset, name)
-        except DatasetError as exc:
-            if name not in settings["optional"]:
-                raise
-            skipped[name] = str(exc).splitlines()[0]
-            log(f"dictionary: {name} not available, skipped")
-            continue
-        if settings["n_train"] is not None:
-            ds = ds.subset(n_train=settings["n_train"], seed=0)
+    for name, ds in each_dataset(settings, "dictionary", skipped, log):
         results[name] = r = score(ds, settings)
         d = r["dictionaries"]["top-k + resampling"]
         log(f"dictionary: {name}: FVU {d['fvu']:.3f}, recovered {d['recovered']:.1%}, "

@@ -94,21 +94,12 @@ def run(settings: dict[str, Any], log: Any = print) -> dict[str, Any]:
     """Score the VAE on every dataset in ``settings``; optional ones may be missing."""
     import resource
 
-    from aetutor import DatasetError, load_dataset, setup
+    from aetutor import setup
+    from benchmarks.datasets import each_dataset
 
     _quiet(setup, seed=settings["seed"])
     rows, skipped = {}, {}
-    for name in settings["datasets"]:
-        try:
-            ds = _quiet(load_dataset, name)
-        except DatasetError as exc:
-            if name not in settings["optional"]:
-                raise
-            skipped[name] = str(exc).splitlines()[0]
-            log(f"variational: {name} not available, skipped")
-            continue
-        if settings["n_train"] is not None or settings["n_test"] is not None:
-            ds = ds.subset(n_train=settings["n_train"], n_test=settings["n_test"], seed=0)
+    for name, ds in each_dataset(settings, "variational", skipped, log):
         rows[name] = score(ds, settings)
         r = rows[name]
         log(f"variational: {name}: test ELBO {r['test_elbo']:.2f} nats, IW NLL (K={settings['k']}) "
