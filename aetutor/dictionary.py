@@ -7,7 +7,9 @@
 - :func:`accuracy_recovered`: a patched network's accuracy on the scale from
   an ablated network (0) to the original (1);
 - :func:`class_purity`: the share of a unit's top-activating inputs that share
-  its most common class;
+  its most common class (what its strongest inputs agree on);
+- :func:`activity_purity`: the share of a unit's whole activity, summed over
+  all inputs, that goes to its most common class (what it responds to overall);
 - :func:`mean_difference_interval`: a bootstrap interval for a difference of
   two means (for "purer by more than the spread").
 """
@@ -35,6 +37,7 @@ __all__ = [
     "accuracy_recovered",
     "Purity",
     "class_purity",
+    "activity_purity",
     "mean_difference_interval",
 ]
 
@@ -101,26 +104,40 @@ def accuracy_recovered(patched: float, original: float, ablated: float) -> float
 
 @dataclass(frozen=True)
 class Purity:
-    """Per-unit class purity of the top-activating inputs.
+    """Per-unit class purity, from :func:`class_purity` or :func:`activity_purity`.
 
     Attributes
     ----------
-    purity : (units,) share of the ``top`` inputs from the most common class;
-        NaN where the unit fires on fewer than ``top`` inputs (not measured).
+    purity : (units,) the unit's share for its most common class, in
+        [1 / classes, 1]; NaN where the unit is not measured.
     top_class : (units,) that class (-1 where not measured).
-    measured : (units,) boolean mask of the units with a purity.
-    top : the number of top-activating inputs looked at.
+    measured : (units,) boolean mask of the units with a purity: those active
+        (> 0) on at least ``min_active`` inputs.
+    min_active : that minimum number of active inputs.
     """
 
     purity: np.ndarray
     top_class: np.ndarray
     measured: np.ndarray
-    top: int
+    min_active: int
 
     @property
     def values(self) -> np.ndarray:
         """The purities of the measured units only."""
         return self.purity[self.measured]
+
+
+def _purity_inputs(activations, labels, count: int, count_name: str):
+    a = _activations(activations, "activations")
+    y = check_labels(labels, len(a), "labels")
+    count = check_positive_int(count, count_name)
+    if count > len(a):
+        raise ValueError(
+            f"{count_name} must be at most the number of inputs ({len(a)}), got {count}"
+        )
+    if y.min() < 0:
+        raise ValueError(f"labels must be class numbers 0, 1, 2, ..., got {int(y.min())}")
+    return a, y, count, int(y.max()) + 1
 
 
 def class_purity(activations: ArrayLike, labels: ArrayLike, top: int = 50) -> Purity:
@@ -130,22 +147,38 @@ def class_purity(activations: ArrayLike, labels: ArrayLike, top: int = 50) -> Pu
     it is most active and the share of them that belong to their most common
     class. A unit that fires for one kind of thing scores near 1; one that
     fires for many unrelated things scores near 1 / (number of classes). Units
-    active (> 0) on fewer than ``top`` inputs are not measured.
+    active (> 0) on fewer than ``top`` inputs are not measured. This looks at
+    the tip of a unit's activity only; :func:`activity_purity` looks at all of it.
     """
-    a = _activations(activations, "activations")
-    y = check_labels(labels, len(a), "labels")
-    top = check_positive_int(top, "top")
-    if top > len(a):
-        raise ValueError(f"top must be at most the number of inputs ({len(a)}), got {top}")
-    if y.min() < 0:
-        raise ValueError(f"labels must be class numbers 0, 1, 2, ..., got {int(y.min())}")
-    n_classes = int(y.max()) + 1
+    a, y, top, n_classes = _purity_inputs(activations, labels, top, "top")
     order = np.argsort(-a, axis=0, kind="stable")[:top]  # (top, units)
     counts = np.stack([(y[order] == c).sum(axis=0) for c in range(n_classes)])
     measured = (a > 0).sum(axis=0) >= top
     purity = np.where(measured, counts.max(axis=0) / top, np.nan)
     top_class = np.where(measured, counts.argmax(axis=0), -1)
     return Purity(purity, top_class, measured, top)
+
+
+def activity_purity(activations: ArrayLike, labels: ArrayLike, min_active: int = 50) -> Purity:
+    """Where a unit's activity goes: the share of it spent on its most common class.
+
+    For each unit (column of ``activations``), sum its positive activations
+    over the inputs of each class; the purity is the largest class's share of
+    the total. Unlike :func:`class_purity` it counts every input the unit fires
+    on, weakly or strongly: a unit whose strongest inputs are all one class but
+    which also fires, more weakly, on most other inputs scores low. 1 for a unit
+    that fires for one class only; 1 / (number of classes) for one whose
+    activity is spread evenly. Units active (> 0) on fewer than ``min_active``
+    inputs are not measured.
+    """
+    a, y, min_active, n_classes = _purity_inputs(activations, labels, min_active, "min_active")
+    positive = np.maximum(a, 0.0)
+    mass = np.stack([positive[y == c].sum(axis=0) for c in range(n_classes)])  # (classes, units)
+    measured = (a > 0).sum(axis=0) >= min_active
+    total = np.where(measured, mass.sum(axis=0), 1.0)
+    purity = np.where(measured, mass.max(axis=0) / total, np.nan)
+    top_class = np.where(measured, mass.argmax(axis=0), -1)
+    return Purity(purity, top_class, measured, min_active)
 
 
 def mean_difference_interval(

@@ -6,7 +6,10 @@ its hidden activations, with and without dead-feature resampling
 (:class:`aetutor.sae.DeadFeatureResampler`). Reported on test images: L0, the
 fraction of variance unexplained, the accuracy recovered when the reconstruction
 replaces the hidden layer (mean ablation = 0, original = 1), dead features on the
-training activations, and the class purity of features against neurons.
+training activations, and the class purity of features against neurons and
+against the same dictionary before training (activity purity: the share of a
+unit's summed activation on its most common class; tip purity: the share of its
+top images from that class).
 """
 
 from __future__ import annotations
@@ -71,7 +74,12 @@ def score(ds, s: dict[str, Any]) -> dict[str, Any]:
     ablated = accuracy(np.broadcast_to(h_train.mean(axis=0), h_test.shape).astype("float32"))
     scale = float(np.sqrt((h_train**2).sum(axis=1).mean()))
     a_train, a_test = h_train / scale, h_test / scale
-    neurons = measures.class_purity(h_train, ds.y_train, top=s["top"])
+    neurons = measures.activity_purity(h_train, ds.y_train, min_active=s["top"])
+    neurons_tip = measures.class_purity(h_train, ds.y_train, top=s["top"])
+    n_features = s["expansion"] * s["hidden"]
+    untrained = sparse_dictionary(s["hidden"], n_features, k=s["k"], seed=s["seed"])
+    untrained_purity = measures.activity_purity(untrained.encode(a_train), ds.y_train,
+                                                min_active=s["top"])
     rows = {}
     for name, resample in (("top-k", False), ("top-k + resampling", True)):
         sae = sparse_dictionary(s["hidden"], s["expansion"] * s["hidden"], k=s["k"], seed=s["seed"])
@@ -83,19 +91,25 @@ def score(ds, s: dict[str, Any]) -> dict[str, Any]:
         seconds = time.perf_counter() - t0
         f_train = sae.encode(a_train)
         a_hat = sae.reconstruct(a_test)
-        purity = measures.class_purity(f_train, ds.y_train, top=s["top"])
+        purity = measures.activity_purity(f_train, ds.y_train, min_active=s["top"])
+        tip = measures.class_purity(f_train, ds.y_train, top=s["top"])
         rows[name] = {
             "l0": measures.l0(sae.encode(a_test)),
             "fvu": measures.fraction_of_variance_unexplained(a_test, a_hat),
             "recovered": measures.accuracy_recovered(accuracy(a_hat * scale), original, ablated),
             "dead": int((measures.feature_density(f_train) == 0).sum()),
-            "purity": float(np.nanmean(purity.values)) if purity.measured.any() else None,
+            "purity": float(purity.values.mean()) if purity.measured.any() else None,
+            "tip_purity": float(tip.values.mean()) if tip.measured.any() else None,
             "train_seconds": seconds,
         }
     return {
         "n_train": len(x_train), "n_test": len(x_test), "source": ds.source,
         "accuracy": original, "ablated": ablated, "classifier_seconds": classifier_seconds,
-        "neuron_purity": float(neurons.values.mean()), "dictionaries": rows,
+        "neuron_purity": float(neurons.values.mean()),
+        "neuron_tip_purity": float(neurons_tip.values.mean()),
+        "untrained_purity": (float(untrained_purity.values.mean())
+                             if untrained_purity.measured.any() else None),
+        "dictionaries": rows,
     }
 
 
@@ -117,6 +131,10 @@ def run(settings: dict[str, Any], log: Any = print) -> dict[str, Any]:
             "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
+def _fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
 def render(data: dict[str, Any]) -> list[str]:
     """Markdown lines for this section (used by :mod:`benchmarks.report`)."""
     s = data["settings"]
@@ -126,20 +144,27 @@ def render(data: dict[str, Any]) -> list[str]:
         f"epochs), then a top-{s['k']} sparse autoencoder with {n_features} unit-norm features on "
         f"its hidden activations ({s['epochs']} epochs, batch {s['batch_size']}), without and with "
         f"dead-feature resampling every {s['resample_every']} epochs. L0, FVU and accuracy "
-        "recovered on test images; dead features and class purity (top "
-        f"{s['top']} images) on training images.",
+        "recovered on test images; dead features and mean class purity on training images, "
+        f"over the units that fire on at least {s['top']} of them: *activity* purity (the share "
+        "of a unit's summed activation that goes to its most common class) for the trained "
+        "features, the same dictionary before training (a sparse code of random directions) "
+        f"and the classifier's neurons; *tip* purity (the share of its top {s['top']} images from "
+        "that class) for features and neurons.",
         "",
         "| dataset | images | classifier accuracy | dictionary | L0 | FVU | accuracy recovered "
-        "| dead features | purity: features / neurons | training |",
-        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+        "| dead features | activity purity: features / untrained / neurons "
+        "| tip purity: features / neurons | training |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, r in data["results"].items():
         for kind, d in r["dictionaries"].items():
-            purity = "–" if d["purity"] is None else f"{d['purity']:.2f}"
+            activity = (f"{_fmt(d['purity'])} / {_fmt(r.get('untrained_purity'))} / "
+                        f"{_fmt(r['neuron_purity'])}")
+            tip = f"{_fmt(d.get('tip_purity'))} / {_fmt(r.get('neuron_tip_purity'))}"
             lines.append(
                 f"| `{name}` | {r['n_train']:,} / {r['n_test']:,} | {r['accuracy']:.3f} | {kind} | "
                 f"{d['l0']:.2f} | {d['fvu']:.3f} | {d['recovered']:.1%} | {d['dead']} of "
-                f"{n_features} | {purity} / {r['neuron_purity']:.2f} | {d['train_seconds']:.0f} s |"
+                f"{n_features} | {activity} | {tip} | {d['train_seconds']:.0f} s |"
             )
     for name, why in data.get("skipped", {}).items():
         lines += ["", f"`{name}` skipped: {why}"]

@@ -7,6 +7,7 @@ import pytest
 
 from aetutor.dictionary import (
     accuracy_recovered,
+    activity_purity,
     class_purity,
     feature_density,
     fraction_of_variance_unexplained,
@@ -91,3 +92,29 @@ def test_mean_difference_interval_rejects_bad_input():
         mean_difference_interval([1.0], [1.0, 2.0])
     with pytest.raises(ValueError, match="level"):
         mean_difference_interval([1.0, 2.0], [1.0, 2.0], level=1.5)
+
+
+def test_activity_purity_counts_weak_activity_that_the_top_inputs_hide():
+    labels = np.repeat(np.arange(4), 10)                    # 40 inputs, 4 classes
+    strong_tip = np.where(labels == 1, 5.0, 1.0)            # strongest on class 1, weakly on all
+    only_one = (labels == 3) * 2.0                          # fires for class 3 only
+    rare = np.zeros(40)
+    rare[:3] = 1.0                                          # fires on 3 inputs only
+    acts = np.stack([strong_tip, only_one, rare], axis=1)
+    tip = class_purity(acts, labels, top=10)
+    whole = activity_purity(acts, labels, min_active=10)
+    assert tip.purity[0] == 1.0                             # its top 10 are all class 1 ...
+    assert whole.purity[0] == pytest.approx(50 / 80)        # ... but 30 of its 80 go elsewhere
+    assert whole.purity[1] == 1.0 and whole.top_class[1] == 3
+    assert not whole.measured[2] and np.isnan(whole.purity[2]) and whole.top_class[2] == -1
+    assert whole.min_active == 10
+
+
+def test_activity_purity_ignores_negative_values_and_rejects_bad_input():
+    labels = np.array([0, 0, 1, 1])
+    acts = np.array([[1.0], [1.0], [-5.0], [-5.0]])
+    assert activity_purity(acts, labels, min_active=2).purity[0] == 1.0
+    with pytest.raises(ValueError, match="min_active"):
+        activity_purity(acts, labels, min_active=5)
+    with pytest.raises(ValueError, match="one label per sample"):
+        activity_purity(acts, labels[:3], min_active=1)

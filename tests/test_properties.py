@@ -300,12 +300,16 @@ CASES: dict[str, Case] = dict([
     case("metrics.checkerboard_energy", lambda d: {"x": d.images()}),
     # ---------------------------------------------------------------- dictionary (lesson 10)
     case("dictionary.Purity", lambda d: {"purity": d.scores(3), "top_class": d.labels(3),
-                                         "measured": np.ones(3, bool), "top": 2},
+                                         "measured": np.ones(3, bool), "min_active": 2},
          hostile=False),  # a record built by class_purity, which checks its inputs
     case("dictionary.accuracy_recovered", lambda d: {"patched": 0.8, "original": 0.9,
                                                      "ablated": 0.1}),
     case("dictionary.class_purity", lambda d: {"activations": d.flat(d.n, 3),
                                                "labels": d.labels(), "top": 2},
+         names={"activations": ("labels",)},
+         finite=False),  # purity is NaN, by design, for units that are not measured
+    case("dictionary.activity_purity", lambda d: {"activations": d.flat(d.n, 3),
+                                                  "labels": d.labels(), "min_active": 2},
          names={"activations": ("labels",)},
          finite=False),  # purity is NaN, by design, for units that are not measured
     case("dictionary.feature_density", lambda d: {"f": d.flat(d.n, 3) - 0.5}),
