@@ -497,11 +497,8 @@ EXEMPT = {
 # suite; plot modules were being changed on other branches at the time). Each is an open
 # task: the test runs, and reports XPASS once the function is fixed.
 KNOWN_GAPS = {
-    "plots.activation_histograms": "a string for activations: AttributeError; bins=None",
     "plots.autoencoder_diagram": "layer_sizes=None: 'NoneType' object is not iterable",
     "plots.image_grid": "n=inf: OverflowError; a string for rows: AttributeError",
-    "plots.pixel_weight_map": "weights with a non-square number of rows: the image-shape message "
-    "does not name weights",
     "plots.score_matrix": "row_labels/col_labels=None: len() of NoneType",
     "plots.training_curves": "history=None or a string: Python's own message",
 }
