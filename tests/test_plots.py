@@ -110,3 +110,30 @@ def test_autoencoder_diagram_marks_the_bottleneck():
         at.plots.autoencoder_diagram((784, 32))
     with pytest.raises(ValueError, match="at least 1"):
         at.plots.autoencoder_diagram((784, 0, 784))
+
+
+@pytest.mark.parametrize(
+    "layer_sizes, error, match",
+    [
+        (None, TypeError, "layer_sizes must be a sequence of units per layer.*got None"),
+        ("784,32,784", TypeError, "layer_sizes must be a sequence"),
+        (784, TypeError, "layer_sizes must be a sequence.*got 784"),
+        ({784, 32}, TypeError, "layer_sizes must be a sequence"),
+        ((784, None, 784), TypeError, "each entry of layer_sizes must be an integer, got None"),
+        ((784, 2.5, 784), TypeError, "each entry of layer_sizes must be an integer, got 2.5"),
+        ((784, -1, 784), ValueError, "each entry of layer_sizes must be at least 1, got -1"),
+    ],
+)
+def test_autoencoder_diagram_names_layer_sizes_and_draws_nothing_on_bad_input(
+    layer_sizes, error, match
+):
+    import matplotlib.pyplot as plt
+
+    with pytest.raises(error, match=match):
+        at.plots.autoencoder_diagram(layer_sizes)
+    assert not plt.get_fignums()  # refused before any figure was made
+
+
+def test_autoencoder_diagram_accepts_a_numpy_array():
+    ax = at.plots.autoencoder_diagram(np.array([64, 8, 2, 8, 64]))
+    assert "64 → 8 → 2 → 8 → 64" in ax.get_title()
