@@ -53,6 +53,34 @@ def test_image_grid_checks_rows_and_captions(images):
         at.plots.image_grid({"a": images}, n=5, titles={"a": ["x"]})
 
 
+@pytest.mark.parametrize(
+    "rows_of, kwargs, error, match",
+    [
+        (lambda im: "images", {}, TypeError, "rows must be a dict .* got str"),
+        (lambda im: im, {}, TypeError, "rows must be a dict .* got ndarray"),
+        (lambda im: {"a": im}, {"n": float("inf")}, TypeError, "n must be an integer, got inf"),
+        (lambda im: {"a": im}, {"n": 2.0}, TypeError, "n must be an integer, got 2.0"),
+        (lambda im: {"a": im}, {"n": 0}, ValueError, "n must be at least 1, got 0"),
+        (lambda im: {"a": im}, {"n": 11}, ValueError, r"n must be in 1\.\.10"),
+        (lambda im: {"a": im}, {"size": None}, TypeError, "size must be a real number"),
+        (lambda im: {"a": im}, {"size": -1.0}, ValueError, "size must be > 0"),
+        (lambda im: {"a": im}, {"titles": ["x"]}, TypeError, "titles must be a dict .* got list"),
+        (lambda im: {"a": im}, {"titles": {"a": "abc"}}, TypeError,
+         r"titles\['a'\] must be a list of captions"),
+        (lambda im: {"a": im}, {"cmaps": "magma"}, TypeError, "cmaps must be a dict"),
+        (lambda im: {"a": im, "b": im}, {"n": 5, "titles": {"b": ["x"]}}, ValueError,
+         r"titles\['b'\] has 1 captions, need 5"),
+    ],
+)
+def test_image_grid_names_the_bad_argument_and_draws_nothing(images, rows_of, kwargs, error,
+                                                              match):
+    import matplotlib.pyplot as plt
+
+    with pytest.raises(error, match=match):
+        at.plots.image_grid(rows_of(images), **kwargs)
+    assert not plt.get_fignums()  # refused before any figure was made
+
+
 def test_training_curves_single_and_several_runs():
     h = {"loss": [1.0, 0.5, 0.25], "val_loss": [1.1, 0.6, 0.4]}
     ax = at.plots.training_curves(h)
