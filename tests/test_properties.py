@@ -497,7 +497,6 @@ EXEMPT = {
 # suite; plot modules were being changed on other branches at the time). Each is an open
 # task: the test runs, and reports XPASS once the function is fixed.
 KNOWN_GAPS = {
-    "plots.score_matrix": "row_labels/col_labels=None: len() of NoneType",
     "plots.training_curves": "history=None or a string: Python's own message",
 }
 
