@@ -108,6 +108,30 @@ def test_training_curves_rejects_diverged_or_missing_metrics():
         at.plots.training_curves({"run": 3})
 
 
+@pytest.mark.parametrize(
+    "history, kwargs, error, match",
+    [
+        (None, {}, TypeError, "history must be a Keras History, .* got NoneType"),
+        ("loss", {}, TypeError, "history must be a Keras History, .* got str"),
+        ([0.5, 0.4], {}, TypeError, "history must be a Keras History, .* got list"),
+        ({}, {}, ValueError, "history is empty"),
+        ({"run": {}}, {}, ValueError, r"history\['run'\] is empty"),
+        ({"loss": ["a", "b"]}, {}, TypeError,
+         r"history\['loss'\] must be a list of per-epoch numbers"),
+        ({"a": {"loss": [1.0]}, "b": {"mae": [1.0]}}, {}, ValueError,
+         "metric 'loss' not in history"),
+        ({"loss": [1.0]}, {"metric": None}, TypeError, "metric must be the name"),
+    ],
+)
+def test_training_curves_names_history_and_draws_nothing_on_bad_input(history, kwargs, error,
+                                                                      match):
+    import matplotlib.pyplot as plt
+
+    with pytest.raises(error, match=match):
+        at.plots.training_curves(history, **kwargs)
+    assert not plt.get_fignums()  # refused before any figure was made
+
+
 def test_latent_bars_counts_dead_units(images):
     z = np.random.default_rng(1).random((10, 5))
     z[:, 2] = 0.0  # a unit that never fires

@@ -493,12 +493,10 @@ EXEMPT = {
     "runner.*": "runs notebooks in kernels; tested by name in tests/test_cli.py",
 }
 
-# Hostile inputs these functions still answer with the wrong kind of error (found by this
-# suite; plot modules were being changed on other branches at the time). Each is an open
-# task: the test runs, and reports XPASS once the function is fixed.
-KNOWN_GAPS = {
-    "plots.training_curves": "history=None or a string: Python's own message",
-}
+# Hostile inputs a function still answers with the wrong kind of error: name -> what goes
+# wrong. Each entry is an open task (the test runs as xfail and reports XPASS once fixed);
+# empty since the six plot functions found by this suite were fixed (issue #14).
+KNOWN_GAPS: dict[str, str] = {}
 
 SHAPES: dict[str, Callable[[Any, dict], bool]] = {
     "metrics.reconstruction_error": lambda r, k: r.shape == (len(k["x"]),),
