@@ -196,6 +196,9 @@ CASES: dict[str, Case] = dict([
     case("validation.check_finite_result", lambda d: {"result": d.codes(), "name": "f(x)",
                                                       "why": "because"},
          names={"result": ("f(x)",)}, fixed=("name", "why")),
+    # ---------------------------------------------------------------- progress
+    # Outside a notebook and a terminal (pytest captures stdout) it shows nothing until close.
+    case("progress.ProgressLine", lambda d: {"label": "fit", "min_interval": 0.25}),
     # ---------------------------------------------------------------- metrics
     case("metrics.reconstruction_error", lambda d: {"x": d.images(), "x_hat": d.images(),
                                                     "kind": "mse"}),
@@ -488,8 +491,6 @@ EXEMPT = {
     "variational_autoencoder (a case here); training tested in tests/test_variational.py",
     "sae.TopK": "a Keras layer inside sparse_dictionary (a case here); tested in tests/test_sae.py",
     "sae.DeadFeatureResampler": "a Keras callback: needs a training run (tests/test_sae.py)",
-    "progress.ProgressLine": "draws a status line to the notebook or terminal; exercised through "
-    "callbacks.TrainingProgress (tests/test_callbacks.py) and NumpyAutoencoder.fit(progress=)",
     "runner.*": "runs notebooks in kernels; tested by name in tests/test_cli.py",
 }
 
