@@ -419,7 +419,8 @@ CASES: dict[str, Case] = dict([
     case("plots.beta_sweep", lambda d: {"betas": [0.5, 1.0, 4.0], "rate": d.scores(3),
                                         "distortion": d.scores(3), "active": [2.0, 2.0, 1.0],
                                         "latent_dim": 2}, **PLOT),
-    case("plots.density_histogram", lambda d: {"densities": {"m": d.scores()}}, **PLOT),
+    case("plots.density_histogram", lambda d: {"densities": {"m": d.rng.random(d.n)}},
+         **PLOT),  # densities are fractions in [0, 1] (scores() can reach 1.01)
     case("plots.elbo_curves", lambda d: {"history": _vae_history(d)}, **PLOT),
     case("plots.neighbour_rows", lambda d: {"queries": d.images(2), "y_queries": d.labels(2),
                                             "database": d.images(), "y_database": d.labels(),
@@ -566,7 +567,14 @@ def _call(f: Callable, kwargs: dict) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # overflow/invalid: must not pass quietly
         warnings.filterwarnings("ignore", category=RuntimeWarning, module="threadpoolctl")
-        return f(**kwargs)
+        try:
+            return f(**kwargs)
+        finally:
+            # One test runs many examples: without this, the 21st open figure raises
+            # matplotlib's "More than 20 figures" RuntimeWarning as an error (dev profile).
+            import matplotlib.pyplot as plt
+
+            plt.close("all")
 
 
 def _examples(case_: Case) -> int:
