@@ -12,6 +12,8 @@ from __future__ import annotations
 import sys
 import time
 
+from aetutor.validation import check_number
+
 __all__ = ["ProgressLine"]
 
 
@@ -40,6 +42,11 @@ class _Text:
         p.text(self.text)
 
 
+def _check_text(text: object) -> None:
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string (the status to show), got {type(text).__name__}")
+
+
 class ProgressLine:
     """A single status line: ``update(text)`` while working, ``close(text)`` at the end.
 
@@ -50,14 +57,22 @@ class ProgressLine:
         model's name).
     min_interval : float
         Seconds between two redraws (updates in between are skipped, except
-        the final one), so fast loops do not flood the front end.
+        the final one), so fast loops do not flood the front end. A finite
+        number >= 0; 0 redraws on every update.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a label that is not a string, or a ``min_interval`` that is not a
+        finite number >= 0, before anything is displayed; and from
+        ``update``/``close`` for a ``text`` that is not a string.
     """
 
     def __init__(self, label: str, *, min_interval: float = 0.25) -> None:
         if not isinstance(label, str):
             raise TypeError(f"label must be a string, got {type(label).__name__}")
+        self.min_interval = check_number(min_interval, "min_interval", low=0.0)
         self.label = label
-        self.min_interval = float(min_interval)
         self.start = time.perf_counter()
         self._last_draw = -float("inf")
         self._handle = None
@@ -87,6 +102,7 @@ class ProgressLine:
 
     def update(self, text: str) -> None:
         """Show ``text`` now, unless the line was redrawn less than ``min_interval`` ago."""
+        _check_text(text)
         if self._closed:
             return
         now = time.perf_counter()
@@ -96,6 +112,7 @@ class ProgressLine:
 
     def close(self, text: str) -> None:
         """Show the final ``text``; the line stays as it is from now on."""
+        _check_text(text)
         if not self._closed:
             self._closed = True
             self._draw(text, final=True)

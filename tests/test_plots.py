@@ -53,6 +53,34 @@ def test_image_grid_checks_rows_and_captions(images):
         at.plots.image_grid({"a": images}, n=5, titles={"a": ["x"]})
 
 
+@pytest.mark.parametrize(
+    "rows_of, kwargs, error, match",
+    [
+        (lambda im: "images", {}, TypeError, "rows must be a dict .* got str"),
+        (lambda im: im, {}, TypeError, "rows must be a dict .* got ndarray"),
+        (lambda im: {"a": im}, {"n": float("inf")}, TypeError, "n must be an integer, got inf"),
+        (lambda im: {"a": im}, {"n": 2.0}, TypeError, "n must be an integer, got 2.0"),
+        (lambda im: {"a": im}, {"n": 0}, ValueError, "n must be at least 1, got 0"),
+        (lambda im: {"a": im}, {"n": 11}, ValueError, r"n must be in 1\.\.10"),
+        (lambda im: {"a": im}, {"size": None}, TypeError, "size must be a real number"),
+        (lambda im: {"a": im}, {"size": -1.0}, ValueError, "size must be > 0"),
+        (lambda im: {"a": im}, {"titles": ["x"]}, TypeError, "titles must be a dict .* got list"),
+        (lambda im: {"a": im}, {"titles": {"a": "abc"}}, TypeError,
+         r"titles\['a'\] must be a list of captions"),
+        (lambda im: {"a": im}, {"cmaps": "magma"}, TypeError, "cmaps must be a dict"),
+        (lambda im: {"a": im, "b": im}, {"n": 5, "titles": {"b": ["x"]}}, ValueError,
+         r"titles\['b'\] has 1 captions, need 5"),
+    ],
+)
+def test_image_grid_names_the_bad_argument_and_draws_nothing(images, rows_of, kwargs, error,
+                                                              match):
+    import matplotlib.pyplot as plt
+
+    with pytest.raises(error, match=match):
+        at.plots.image_grid(rows_of(images), **kwargs)
+    assert not plt.get_fignums()  # refused before any figure was made
+
+
 def test_training_curves_single_and_several_runs():
     h = {"loss": [1.0, 0.5, 0.25], "val_loss": [1.1, 0.6, 0.4]}
     ax = at.plots.training_curves(h)
@@ -78,6 +106,30 @@ def test_training_curves_rejects_diverged_or_missing_metrics():
         at.plots.training_curves({"loss": [1.0]}, metric="mae")
     with pytest.raises(TypeError, match="History"):
         at.plots.training_curves({"run": 3})
+
+
+@pytest.mark.parametrize(
+    "history, kwargs, error, match",
+    [
+        (None, {}, TypeError, "history must be a Keras History, .* got NoneType"),
+        ("loss", {}, TypeError, "history must be a Keras History, .* got str"),
+        ([0.5, 0.4], {}, TypeError, "history must be a Keras History, .* got list"),
+        ({}, {}, ValueError, "history is empty"),
+        ({"run": {}}, {}, ValueError, r"history\['run'\] is empty"),
+        ({"loss": ["a", "b"]}, {}, TypeError,
+         r"history\['loss'\] must be a list of per-epoch numbers"),
+        ({"a": {"loss": [1.0]}, "b": {"mae": [1.0]}}, {}, ValueError,
+         "metric 'loss' not in history"),
+        ({"loss": [1.0]}, {"metric": None}, TypeError, "metric must be the name"),
+    ],
+)
+def test_training_curves_names_history_and_draws_nothing_on_bad_input(history, kwargs, error,
+                                                                      match):
+    import matplotlib.pyplot as plt
+
+    with pytest.raises(error, match=match):
+        at.plots.training_curves(history, **kwargs)
+    assert not plt.get_fignums()  # refused before any figure was made
 
 
 def test_latent_bars_counts_dead_units(images):
@@ -110,3 +162,30 @@ def test_autoencoder_diagram_marks_the_bottleneck():
         at.plots.autoencoder_diagram((784, 32))
     with pytest.raises(ValueError, match="at least 1"):
         at.plots.autoencoder_diagram((784, 0, 784))
+
+
+@pytest.mark.parametrize(
+    "layer_sizes, error, match",
+    [
+        (None, TypeError, "layer_sizes must be a sequence of units per layer.*got None"),
+        ("784,32,784", TypeError, "layer_sizes must be a sequence"),
+        (784, TypeError, "layer_sizes must be a sequence.*got 784"),
+        ({784, 32}, TypeError, "layer_sizes must be a sequence"),
+        ((784, None, 784), TypeError, "each entry of layer_sizes must be an integer, got None"),
+        ((784, 2.5, 784), TypeError, "each entry of layer_sizes must be an integer, got 2.5"),
+        ((784, -1, 784), ValueError, "each entry of layer_sizes must be at least 1, got -1"),
+    ],
+)
+def test_autoencoder_diagram_names_layer_sizes_and_draws_nothing_on_bad_input(
+    layer_sizes, error, match
+):
+    import matplotlib.pyplot as plt
+
+    with pytest.raises(error, match=match):
+        at.plots.autoencoder_diagram(layer_sizes)
+    assert not plt.get_fignums()  # refused before any figure was made
+
+
+def test_autoencoder_diagram_accepts_a_numpy_array():
+    ax = at.plots.autoencoder_diagram(np.array([64, 8, 2, 8, 64]))
+    assert "64 → 8 → 2 → 8 → 64" in ax.get_title()

@@ -110,10 +110,31 @@ def test_score_matrix_writes_every_value():
 def test_score_matrix_errors():
     with pytest.raises(ValueError, match="2-D table"):
         plots.score_matrix(np.zeros(3), ["a"], ["x"])
-    with pytest.raises(ValueError, match="need 2 row labels and 2 column labels"):
+    with pytest.raises(ValueError, match=r"row_labels must have one label per row .* "
+                                         "expected 2, got 1"):
         plots.score_matrix(np.zeros((2, 2)), ["a"], ["x", "y"])
     with pytest.raises(ValueError, match="must be finite"):
         plots.score_matrix(np.array([[np.inf]]), ["a"], ["x"])
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"row_labels": None}, TypeError, "row_labels must be a list of 2 row labels, got None"),
+        ({"col_labels": None}, TypeError, "col_labels must be a list of 3 column labels"),
+        ({"row_labels": "ab"}, TypeError, "row_labels must be a list"),
+        ({"col_labels": 3}, TypeError, "col_labels must be a list of 3 column labels, got 3"),
+        ({"col_labels": ["x", "y"]}, ValueError,
+         r"col_labels must have one label per column .* expected 3, got 2"),
+        ({"fmt": None}, TypeError, "fmt must be a format string"),
+        ({"fmt": "{:d}"}, ValueError, "fmt must format one number"),
+    ],
+)
+def test_score_matrix_names_the_bad_labels_and_draws_nothing(kwargs, error, match):
+    call = {"scores": np.zeros((2, 3)), "row_labels": ["a", "b"], "col_labels": ["x", "y", "z"]}
+    with pytest.raises(error, match=match):
+        plots.score_matrix(**{**call, **kwargs})
+    assert not plt.get_fignums()  # refused before any figure was made
 
 
 # --- noise_level_grid -------------------------------------------------------------------------

@@ -59,7 +59,8 @@ def test_weight_images_all_zero_unit_does_not_divide_by_zero():
     [
         (np.zeros((784, 3)), {"image_shape": (8, 8)}, ValueError, "784 rows .* has 64 pixels"),
         (np.zeros(784), {}, ValueError, "weights must have 2 dimensions"),
-        (np.zeros((10, 3)), {}, ValueError, "cannot infer the image shape"),
+        (np.zeros((10, 3)), {}, ValueError, "weights have 10 rows .* do not fill a square"),
+        (np.zeros((4, 3)), {"image_shape": "ab"}, TypeError, "image_shape must be"),
         (np.full((4, 2), np.nan), {}, ValueError, "weights must be finite"),
         (np.zeros((4, 2)), {"units": [2]}, ValueError, "units must list column indices in 0..1"),
         (np.zeros((4, 2)), {"captions": ["x"]}, ValueError, "one entry per unit"),
@@ -92,6 +93,31 @@ def test_pixel_weight_map_uses_the_given_axes_and_rejects_bad_input():
         pixel_weight_map(np.ones((9, 2)), top=0)
     with pytest.raises(ValueError, match="has 4 pixels"):
         pixel_weight_map(np.ones((9, 2)), image_shape=(2, 2))
+
+
+def test_pixel_weight_map_names_weights_when_rows_fill_no_square_and_draws_nothing():
+    import matplotlib.pyplot as plt
+
+    with pytest.raises(ValueError, match=r"weights have 15 rows .* image_shape=\(height, width\)"):
+        pixel_weight_map(np.ones((15, 3)))
+    assert not plt.get_fignums()  # refused before any figure was made
+    ax = pixel_weight_map(np.ones((15, 3)), image_shape=(3, 5))
+    assert np.asarray(ax.get_images()[0].get_array()).shape == (3, 5)
+
+
+def test_pixel_weight_map_huge_finite_weights_do_not_overflow():
+    import warnings
+
+    w = np.full((4, 2), 1e300)
+    w[0] *= -1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the old w**2 overflowed to inf here
+        ax = pixel_weight_map(w)
+    data = np.asarray(ax.get_images()[0].get_array())
+    np.testing.assert_allclose(data, np.full((2, 2), np.sqrt(2) * 1e300))
+    assert "25% of the weight" in ax.get_title()  # 1 of 4 equal pixels
+    with pytest.raises(ValueError, match="weights are too large"):
+        pixel_weight_map(np.full((4, 2), 1.7e308))
 
 
 def test_pixel_weight_changes_draws_the_first_map_then_differences_on_one_scale():
@@ -150,11 +176,21 @@ def test_activation_histograms_titles_carry_the_means():
         ({"a": np.full((2, 2), np.inf)}, {}, ValueError, "must be finite"),
         ({"a": np.zeros((2, 2))}, {"rho": 1.2}, ValueError, "rho must be strictly between"),
         ({"a": np.zeros((2, 2))}, {"bins": 0}, ValueError, "bins must be at least 1"),
+        ("relu", {}, TypeError, "activations must be a dict .* got str"),
+        (np.zeros((2, 2)), {}, TypeError, "activations must be a dict .* got ndarray"),
+        ({"a": np.zeros((2, 2))}, {"bins": None}, TypeError, "bins must be an integer, got None"),
+        ({"a": np.zeros((2, 2))}, {"bins": float("inf")}, TypeError, "bins must be an integer"),
+        ({"a": np.zeros((2, 2))}, {"bins": 2**32}, ValueError, "bins must be at most 1,000"),
+        ({"a": np.zeros((2, 2))}, {"rho": "0.1"}, TypeError, "rho must be a real number"),
+        ({"a": np.zeros((2, 2))}, {"threshold": None}, TypeError, "threshold must be a real"),
     ],
 )
 def test_activation_histograms_rejects_bad_input(acts, kwargs, error, match):
+    import matplotlib.pyplot as plt
+
     with pytest.raises(error, match=match):
         activation_histograms(acts, **kwargs)
+    assert not plt.get_fignums()  # refused before any figure was made
 
 
 def test_reexported_from_plots():

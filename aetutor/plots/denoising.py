@@ -174,6 +174,17 @@ def noise_level_grid(
     return fig
 
 
+def _check_axis_labels(labels, n: int, name: str, what: str, shape: tuple) -> None:
+    """One label per row (or column) of a table: a list or tuple of ``n`` entries."""
+    if isinstance(labels, (str, bytes)) or not isinstance(labels, (Sequence, np.ndarray)):
+        raise TypeError(f"{name} must be a list of {n} {what} labels, got {labels!r:.60}")
+    if len(labels) != n:
+        raise ValueError(
+            f"{name} must have one label per {what} of scores (shape {shape}): expected {n}, "
+            f"got {len(labels)}"
+        )
+
+
 def score_matrix(
     scores: ArrayLike,
     row_labels: Sequence[str],
@@ -194,11 +205,16 @@ def score_matrix(
     scores = check_finite(scores, "scores").astype(float)
     if scores.ndim != 2 or scores.size == 0:
         raise ValueError(f"scores must be a non-empty 2-D table, got shape {scores.shape}")
-    if len(row_labels) != scores.shape[0] or len(col_labels) != scores.shape[1]:
+    _check_axis_labels(row_labels, scores.shape[0], "row_labels", "row", scores.shape)
+    _check_axis_labels(col_labels, scores.shape[1], "col_labels", "column", scores.shape)
+    if not isinstance(fmt, str):
+        raise TypeError(f"fmt must be a format string such as '{{:.1f}}', got {fmt!r:.60}")
+    try:
+        fmt.format(0.0)
+    except (ValueError, IndexError, KeyError) as exc:
         raise ValueError(
-            f"need {scores.shape[0]} row labels and {scores.shape[1]} column labels for scores "
-            f"of shape {scores.shape}, got {len(row_labels)} and {len(col_labels)}"
-        )
+            f"fmt must format one number, such as '{{:.1f}}', got {fmt!r:.60} ({exc})"
+        ) from exc
     ax = new_axes(ax, figsize=(1.6 * scores.shape[1] + 2.5, 0.6 * scores.shape[0] + 1.5))
     im = ax.imshow(scores, cmap=cmap, aspect="auto")
     ax.figure.colorbar(im, ax=ax, label=colorbar_label)

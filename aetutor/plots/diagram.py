@@ -25,7 +25,14 @@ def autoencoder_diagram(
     import matplotlib.patches as patches
     import numpy as np
 
-    sizes = [check_positive_int(s, "each layer size") for s in layer_sizes]
+    if isinstance(layer_sizes, np.ndarray) and layer_sizes.ndim == 1:
+        layer_sizes = layer_sizes.tolist()
+    if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, Sequence):
+        raise TypeError(
+            "layer_sizes must be a sequence of units per layer, e.g. (784, 32, 784); got "
+            f"{layer_sizes!r:.60}"
+        )
+    sizes = [check_positive_int(s, "each entry of layer_sizes") for s in layer_sizes]
     if len(sizes) < 3:
         raise ValueError(
             f"layer_sizes needs at least input, code and output, e.g. (784, 32, 784); got {sizes}"

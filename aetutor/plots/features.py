@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from aetutor.plots._common import new_axes, square_shape
-from aetutor.validation import check_finite, check_number, check_rank
+from aetutor.plots._common import new_axes
+from aetutor.validation import check_finite, check_number, check_positive_int, check_rank
 
 if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = ["weight_images", "pixel_weight_map", "pixel_weight_changes", "activation_histograms"]
+
+
+_MAX_BINS = 1000
+"""Most histogram bins :func:`activation_histograms` draws (more only allocate, not inform)."""
 
 
 def _weights_and_shape(weights, image_shape: Sequence[int] | None) -> tuple[np.ndarray, tuple]:
@@ -25,15 +30,42 @@ def _weights_and_shape(weights, image_shape: Sequence[int] | None) -> tuple[np.n
     if w.shape[0] == 0 or w.shape[1] == 0:
         raise ValueError(f"weights must have at least one pixel and one unit, got shape {w.shape}")
     if image_shape is None:
-        shape = square_shape(w.shape[0])
+        side = math.isqrt(w.shape[0])
+        if side * side != w.shape[0]:
+            raise ValueError(
+                f"weights have {w.shape[0]} rows (one per input pixel), which do not fill a "
+                "square image; pass image_shape=(height, width)"
+            )
+        shape = (side, side)
     else:
-        shape = tuple(int(s) for s in image_shape)
+        if isinstance(image_shape, (str, bytes)) or not isinstance(image_shape, Sequence):
+            raise TypeError(f"image_shape must be (height, width), got {image_shape!r}")
+        shape = tuple(check_positive_int(s, "each entry of image_shape") for s in image_shape)
         if len(shape) != 2 or int(np.prod(shape)) != w.shape[0]:
             raise ValueError(
                 f"weights have {w.shape[0]} rows (one per input pixel), but image_shape {shape} "
                 f"has {int(np.prod(shape))} pixels; pass the (height, width) of the images"
             )
     return w.astype(np.float64, copy=False), shape
+
+
+def _pixel_norms(w: np.ndarray) -> np.ndarray:
+    """Each row's Euclidean norm (how strongly pixel ``i`` feeds the code), without overflow.
+
+    The rows are scaled by the largest ``|w|`` first, so finite weights as large
+    as 1e300 give finite norms instead of an overflow in ``w**2``.
+    """
+    scale = float(np.abs(w).max())
+    if scale == 0.0:
+        return np.zeros(len(w))
+    with np.errstate(over="ignore"):
+        norms = scale * np.sqrt(np.sum((w / scale) ** 2, axis=1))
+    if not np.isfinite(norms).all():
+        raise ValueError(
+            f"weights are too large to draw: their largest |w| is {scale:.3g}, and the pixel "
+            "norms overflow float64 (check the model's training for divergence)"
+        )
+    return norms
 
 
 def _bare(ax) -> None:
@@ -125,10 +157,8 @@ def pixel_weight_map(
     w, shape = _weights_and_shape(weights, image_shape)
     if not 0.0 < check_number(top, "top") <= 1.0:
         raise ValueError(f"top must be a fraction in (0, 1], got {top!r}")
-    norms = np.sqrt(np.sum(w**2, axis=1))
-    k = max(1, int(round(float(top) * len(norms))))
-    total = float(norms.sum())
-    share = float(np.sort(norms)[::-1][:k].sum()) / total if total > 0 else 0.0
+    norms = _pixel_norms(w)
+    share = _top_share(norms, top)
     ax = new_axes(ax, figsize=(3.6, 3.4))
     im = ax.imshow(norms.reshape(shape), cmap=cmap, vmin=0.0)
     _bare(ax)
@@ -141,8 +171,11 @@ def pixel_weight_map(
 def _top_share(norms: np.ndarray, top: float) -> float:
     """Share of the summed norm held by the ``top`` fraction of pixels."""
     k = max(1, int(round(float(top) * len(norms))))
-    total = float(norms.sum())
-    return float(np.sort(norms)[::-1][:k].sum()) / total if total > 0 else 0.0
+    peak = float(norms.max())
+    if peak <= 0:
+        return 0.0
+    rel = norms / peak  # a ratio of sums: scaling first keeps huge norms from overflowing
+    return float(np.sort(rel)[::-1][:k].sum() / rel.sum())
 
 
 def pixel_weight_changes(
@@ -175,7 +208,7 @@ def pixel_weight_changes(
         if shape is not None and shape_k != shape:
             raise ValueError(f"weights[{name!r}] fills images of shape {shape_k}, not {shape}")
         shape = shape_k
-        norms[name] = np.sqrt(np.sum(w**2, axis=1))
+        norms[name] = _pixel_norms(w)
     names = list(norms)
     first = norms[names[0]]
     diffs = {name: norms[name] - first for name in names[1:]}
@@ -216,12 +249,17 @@ def activation_histograms(
     """
     import matplotlib.pyplot as plt
 
+    if not isinstance(activations, Mapping):
+        raise TypeError(
+            "activations must be a dict mapping model names to activations (n, units), got "
+            f"{type(activations).__name__}"
+        )
     if not activations:
         raise ValueError("activations must map at least one model name to its activations")
-    if rho is not None and not 0.0 < float(rho) < 1.0:
+    if rho is not None and not 0.0 < check_number(rho, "rho") < 1.0:
         raise ValueError(f"rho must be strictly between 0 and 1, got {rho!r}")
-    if int(bins) < 1:
-        raise ValueError(f"bins must be at least 1, got {bins!r}")
+    threshold = check_number(threshold, "threshold")
+    bins = check_positive_int(bins, "bins", maximum=_MAX_BINS)
     acts = {}
     for name, a in activations.items():
         a = check_rank(check_finite(a, f"activations[{name!r}]"), (2,), f"activations[{name!r}]",
@@ -236,7 +274,7 @@ def activation_histograms(
     fig, axes = plt.subplots(
         2, k, squeeze=False, figsize=(3.3 * k + 0.4, 5.4), layout="constrained"
     )
-    unit_bins = np.linspace(0.0, hi, int(bins) + 1)
+    unit_bins = np.linspace(0.0, hi, bins + 1)
     count_bins = np.arange(-0.5, max_units + 1.5, max(1, int(np.ceil((max_units + 1) / bins))))
     for c, (name, a) in enumerate(acts.items()):
         rho_hat = a.mean(axis=0)

@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike
 
 from aetutor.metrics import reconstruction_error
 from aetutor.plots._common import as_image_batch
-from aetutor.validation import check_positive_int, check_same_shape
+from aetutor.validation import check_number, check_positive_int, check_same_shape
 
 if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
     from matplotlib.figure import Figure
@@ -35,24 +35,36 @@ def image_grid(
     """
     import matplotlib.pyplot as plt
 
+    if not isinstance(rows, Mapping):
+        raise TypeError(
+            "rows must be a dict mapping row labels to batches of images, got "
+            f"{type(rows).__name__}"
+        )
     if not rows:
         raise ValueError("rows must map at least one row label to a batch of images")
+    for arg, value in (("titles", titles), ("cmaps", cmaps)):
+        if value is not None and not isinstance(value, Mapping):
+            raise TypeError(f"{arg} must be a dict keyed by row label, got {type(value).__name__}")
+    size = check_number(size, "size", low=0.0, low_open=True)
     batches = {
         label: as_image_batch(imgs, f"rows[{label!r}]", image_shape) for label, imgs in rows.items()
     }
     lengths = {label: len(b) for label, b in batches.items()}
-    n = min(lengths.values()) if n is None else int(n)
-    if n < 1 or n > min(lengths.values()):
+    n = min(lengths.values()) if n is None else check_positive_int(n, "n")
+    if n > min(lengths.values()):
         raise ValueError(f"n must be in 1..{min(lengths.values())} (rows hold {lengths}), got {n}")
     titles = titles or {}
     cmaps = cmaps or {}
+    for label, caps in titles.items():  # before any figure exists, so nothing half-drawn is left
+        if isinstance(caps, (str, bytes)) or not isinstance(caps, (Sequence, np.ndarray)):
+            raise TypeError(f"titles[{label!r}] must be a list of captions, got {caps!r:.60}")
+        if label in batches and len(caps) < n:
+            raise ValueError(f"titles[{label!r}] has {len(caps)} captions, need {n}")
     fig, axes = plt.subplots(
         len(batches), n, figsize=(size * n + 1.2, size * len(batches) + 0.6), squeeze=False
     )
     for r, (label, batch) in enumerate(batches.items()):
         caps = titles.get(label)
-        if caps is not None and len(caps) < n:
-            raise ValueError(f"titles[{label!r}] has {len(caps)} captions, need {n}")
         for c in range(n):
             ax = axes[r, c]
             ax.imshow(batch[c], cmap=cmaps.get(label, "gray"), vmin=0.0, vmax=1.0)

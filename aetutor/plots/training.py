@@ -18,14 +18,21 @@ __all__ = ["training_curves"]
 def _as_history(h: Any, name: str) -> dict[str, np.ndarray]:
     """A Keras ``History``, its ``.history`` dict, or a dict of per-epoch lists."""
     h = getattr(h, "history", h)
-    if not isinstance(h, Mapping) or not h:
+    if not isinstance(h, Mapping):
         raise TypeError(
             f"{name} must be a Keras History or a dict of per-epoch values such as "
             f"{{'loss': [...], 'val_loss': [...]}}, got {type(h).__name__}"
         )
+    if not h:
+        raise ValueError(f"{name} is empty: it holds no per-epoch values (was the model trained?)")
     out = {}
     for key, values in h.items():
-        arr = np.asarray(values, dtype=float)
+        try:
+            arr = np.asarray(values, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"{name}[{key!r}] must be a list of per-epoch numbers, got {values!r:.60}"
+            ) from exc
         if arr.ndim != 1 or len(arr) == 0:
             raise ValueError(f"{name}[{key!r}] must be a non-empty list of per-epoch numbers")
         if not np.all(np.isfinite(arr)):
@@ -52,14 +59,26 @@ def training_curves(history, *, metric: str = "loss", ax: Axes | None = None, lo
     histories (e.g. ``{"latent 2": h2, "latent 8": h8}``) drawn in one Axes.
     The legend carries each curve's final value. Returns the Axes.
     """
-    runs = {"": history} if _is_single(history) else dict(history)
-    if not runs:
-        raise ValueError("history is empty: pass a History or a dict of them")
-    ax = new_axes(ax)
-    for i, (run, h) in enumerate(runs.items()):
+    if not isinstance(metric, str):
+        raise TypeError(f"metric must be the name of a logged metric, e.g. 'loss', got {metric!r}")
+    if _is_single(history):
+        runs = {"": history}
+    elif isinstance(history, Mapping):
+        runs = dict(history)
+    else:
+        raise TypeError(
+            "history must be a Keras History, a dict of per-epoch values such as "
+            "{'loss': [...]}, or a dict of run names to those, got "
+            f"{type(history).__name__}"
+        )
+    histories = {}  # every run is checked before the figure is made, so nothing half-drawn is left
+    for run, h in runs.items():
         h = _as_history(h, f"history[{run!r}]" if run else "history")
         if metric not in h:
-            raise ValueError(f"metric {metric!r} not in history; it holds {sorted(h)}")
+            raise ValueError(f"metric {metric!r} not in history; it holds {sorted(h, key=str)}")
+        histories[run] = h
+    ax = new_axes(ax)
+    for i, (run, h) in enumerate(histories.items()):
         color = f"C{i}"
         prefix = f"{run}: " if run else ""
         for key, style in ((metric, "-"), (f"val_{metric}", "--")):
