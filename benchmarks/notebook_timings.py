@@ -30,7 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "subset_dataset": "mnist_5k",
     "full_dataset": "fashion_mnist",
     "repeats": 3,  # runs with the subset (median reported)
-    "full_repeats": 1,  # runs at full size
+    "full_repeats": 0,  # runs at full size (the notebooks_full section sets 1 and repeats 0)
     "notebooks": None,  # None: every notebooks/*.ipynb
 }
 QUICK: dict[str, Any] = {**DEFAULTS, "repeats": 1, "full_repeats": 0}
@@ -149,45 +149,55 @@ def _mark(value: float | None, budget: float, failed: int) -> str:
 
 
 def render(data: dict[str, Any]) -> list[str]:
-    """Markdown lines for this section's table (used by :mod:`benchmarks.report`)."""
+    """Markdown lines for this section's table (used by :mod:`benchmarks.report`).
+
+    One table for whichever datasets were run: the subset (time budget), full
+    size (memory budget), or both.
+    """
     s = data["settings"]
     sub, full = s["subset_dataset"], s["full_dataset"]
+    shown = [(key, dataset, n) for key, dataset, n in (("subset", sub, s["repeats"]),
+                                                      ("full", full, s["full_repeats"])) if n]
+    counts = "; ".join(
+        f"{'median of ' if key == 'subset' else ''}{n} run(s) with `{dataset}`"
+        + (" (min–max in brackets)" if key == "subset" and n > 1 else "")
+        + (" (full size)" if key == "full" else "")
+        for key, dataset, n in shown
+    )
     lines = [
-        f"Seconds: median of {s['repeats']} run(s) with `{sub}` (min–max in brackets); "
-        f"{s['full_repeats']} run(s) with `{full}` (full size). Peak memory: the largest "
-        "resident memory of the kernel's process tree over all runs with that dataset, in "
-        "MiB (2^20 bytes; the runner's MB are converted). Budgets: < 120 s with "
-        f"`{sub}`, < 2,048 MiB (2 GB) with `{full}`. CPU s: median CPU time (user + system) "
-        "of the kernel and its children; it hardly depends on other work on the machine, so "
-        "when the wall time misses the budget on a busy machine but the CPU time is far "
-        "below it, the miss is contention (on an otherwise idle machine the wall time is "
-        "at least CPU s divided by the cores the kernel keeps busy).",
+        f"Seconds: {counts}. Peak memory: the largest resident memory of the kernel's process "
+        "tree over all runs with that dataset, in MiB (2^20 bytes; the runner's MB are "
+        f"converted). Budgets: < 120 s with `{sub}`, < 2,048 MiB (2 GB) with `{full}`. CPU s: "
+        "median CPU time (user + system) of the kernel and its children; it hardly depends on "
+        "other work on the machine, so when the wall time misses the budget on a busy machine "
+        "but the CPU time is far below it, the miss is contention (on an otherwise idle "
+        "machine the wall time is at least CPU s divided by the cores the kernel keeps busy).",
         "",
-        f"| notebook | `{sub}` s | `{sub}` CPU s | < 120 s | `{sub}` peak MiB | `{full}` s "
-        f"| `{full}` peak MiB | < 2,048 MiB |",
-        "|---|---:|---:|:---:|---:|---:|---:|:---:|",
     ]
+    head, rule = ["notebook"], ["---"]
+    for key, dataset, _ in shown:
+        head += [f"`{dataset}` s", f"`{dataset}` CPU s", f"`{dataset}` peak MiB",
+                 "< 120 s" if key == "subset" else "< 2,048 MiB"]
+        rule += ["---:", "---:", "---:", ":---:"]
+    lines += ["| " + " | ".join(head) + " |", "|" + "|".join(rule) + "|"]
 
     def fmt(v: float | None, spec: str) -> str:
         return "–" if v is None else format(v, spec)
 
     notes = []
     for row in summarise(data):
-        a, b = row["subset"], row["full"]
-        spread = (
-            f" ({min(a['seconds']):.0f}–{max(a['seconds']):.0f})" if len(a["seconds"]) > 1 else ""
-        )
-        lines.append(
-            f"| {row['notebook']} | {fmt(a['median_seconds'], '.1f')}{spread} | "
-            f"{fmt(a.get('median_cpu_seconds'), '.1f')} | "
-            f"{_mark(a['median_seconds'], TIME_BUDGET_S, a['failed'])} | "
-            f"{fmt(a['peak_mib'], ',.0f')} | {fmt(b['median_seconds'], '.1f')} | "
-            f"{fmt(b['peak_mib'], ',.0f')} | "
-            f"{_mark(b['peak_mib'], MEMORY_BUDGET_MIB, b['failed']) if b['runs'] else 'not run'} |"
-        )
-        for key, dataset in (("subset", sub), ("full", full)):
-            for status in row[key]["failures"]:
+        cells = [row["notebook"]]
+        for key, dataset, _ in shown:
+            a = row[key]
+            spread = (f" ({min(a['seconds']):.0f}–{max(a['seconds']):.0f})"
+                      if len(a["seconds"]) > 1 else "")
+            budget = (_mark(a["median_seconds"], TIME_BUDGET_S, a["failed"]) if key == "subset"
+                      else _mark(a["peak_mib"], MEMORY_BUDGET_MIB, a["failed"]))
+            cells += [f"{fmt(a['median_seconds'], '.1f')}{spread}",
+                      fmt(a.get("median_cpu_seconds"), ".1f"), fmt(a["peak_mib"], ",.0f"), budget]
+            for status in a["failures"]:
                 notes.append(f"- {row['notebook']} with `{dataset}`: {status}")
+        lines.append("| " + " | ".join(cells) + " |")
     if notes:
         lines += ["", "Failures:", *notes]
     return lines

@@ -29,6 +29,7 @@ __all__ = [
 
 SECTIONS = {
     "notebooks": "Notebooks: time and memory",
+    "notebooks_full": "Notebooks at full size: time and memory",
     "numpy": "NumPy: vectorised autoencoder vs a per-sample loop",
     "quality": "Quality at full size (Fashion-MNIST)",
     "variational": "Variational autoencoder at full size: ELBO and importance-weighted NLL",
@@ -226,6 +227,7 @@ def render_report(results: dict[str, dict[str, Any]]) -> str:
 
     renderers = {
         "notebooks": notebook_timings.render,
+        "notebooks_full": notebook_timings.render,
         "numpy": numpy_vs_loop.render,
         "quality": quality.render,
         "variational": variational.render,

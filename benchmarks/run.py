@@ -5,8 +5,9 @@ Exit code: 0 done, 1 a notebook failed (the report still shows it), 2 bad argume
 Sections (all by default, or pick with ``--only``):
 
 - ``notebooks``: every lesson executed headlessly, wall seconds and peak kernel
-  memory, with the bundled ``mnist_5k`` subset (median of ``--repeats`` runs)
-  and with full-size Fashion-MNIST (one run);
+  memory, with the bundled ``mnist_5k`` subset (median of ``--repeats`` runs);
+- ``notebooks_full``: the same with full-size Fashion-MNIST (one run each; the
+  memory budget applies here; ``--no-full-size`` skips it);
 - ``numpy``: the vectorised NumPy autoencoder against a per-sample loop;
 - ``quality``: reconstruction, PCA comparison, anomaly detection and denoising
   figures at full size on Fashion-MNIST;
@@ -41,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Measure the course (time, memory, quality) and write benchmarks/RESULTS.md.",
     )
     p.add_argument("--only", action="append",
-                   choices=["notebooks", "numpy", "quality", "variational", "dictionary"],
+                   choices=["notebooks", "notebooks_full", "numpy", "quality", "variational",
+                            "dictionary"],
                    help="run only this section (repeatable; default: all four)")
     p.add_argument("--repeats", type=int, default=None, metavar="N",
                    help="timed runs per measurement, the median is reported "
@@ -54,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="time only this notebook (repeatable; default: every notebooks/*.ipynb); "
                         "the saved notebook results are replaced by this run's")
     p.add_argument("--no-full-size", action="store_true",
-                   help="notebooks: skip the full-size (fashion_mnist) run")
+                   help="skip the notebooks_full section (every lesson at full size)")
     p.add_argument("--cores", type=int, default=None, metavar="N",
                    help="pin this run (and the notebook kernels it starts) to N CPU cores, "
                         "e.g. 2 to check the 2-core budget on a bigger machine (Linux only)")
@@ -68,12 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
 def _command(section: str, args: argparse.Namespace) -> str:
     """The command that reruns one section with the same settings."""
     parts = ["python -m benchmarks", f"--only {section}"]
-    if args.repeats is not None and section not in ("quality", "variational", "dictionary"):
+    if args.repeats is not None and section in ("notebooks", "numpy"):
         parts.append(f"--repeats {args.repeats}")
-    if section == "notebooks":
+    if section in ("notebooks", "notebooks_full"):
         parts += [f"--notebook {nb}" for nb in args.notebooks or []]
-        if args.no_full_size:
-            parts.append("--no-full-size")
     if args.cores is not None:
         parts.append(f"--cores {args.cores}")
     if args.quick:
@@ -115,16 +115,19 @@ def main(argv: list[str] | None = None) -> int:
 
     failed_notebooks = False
     if not args.report_only:
-        sections = args.only or ["notebooks", "numpy", "quality", "variational", "dictionary"]
+        sections = args.only or ["notebooks", "notebooks_full", "numpy", "quality", "variational",
+                                 "dictionary"]
+        if args.no_full_size:
+            sections = [s for s in sections if s != "notebooks_full"]
         for section in dict.fromkeys(sections):
             started = datetime.now(timezone.utc)
             with report.LoadSampler() as load:
-                if section == "notebooks":
+                if section in ("notebooks", "notebooks_full"):
                     s = dict(notebook_timings.QUICK if args.quick else notebook_timings.DEFAULTS)
                     if args.repeats is not None:
                         s["repeats"] = args.repeats
-                    if args.no_full_size:
-                        s["full_repeats"] = 0
+                    if section == "notebooks_full":  # full size only, once per lesson
+                        s["repeats"], s["full_repeats"] = 0, 0 if args.quick else 1
                     s["notebooks"] = args.notebooks
                     data = notebook_timings.run(s, ROOT, ROOT / "build" / "benchmarks", _log)
                     failed_notebooks = any(not r["ok"] for r in data["runs"])

@@ -96,7 +96,7 @@ def fake_notebooks() -> dict:
     runs.append({"notebook": "notebooks/02_slow.ipynb", "dataset": "fashion_mnist",
                  "repeat": 1, "ok": False, "status": "FAILED: MemoryError in cell 7",
                  "seconds": 10.0, "peak_memory_mb": 2200.0, "message": "MemoryError"})
-    settings = {**notebook_timings.DEFAULTS,
+    settings = {**notebook_timings.DEFAULTS, "full_repeats": 1,  # both tables in one section
                 "notebooks": ["notebooks/01_basics.ipynb", "notebooks/02_slow.ipynb"]}
     return {"settings": settings, "runs": runs}
 
@@ -141,15 +141,27 @@ def test_report_renders_saved_results(tmp_path):
     assert "`python -m benchmarks --only notebooks`" in text
     assert "2026-01-02 03:04 UTC" in text
     basics = next(line for line in text.splitlines() if line.startswith("| notebooks/01_basics"))
-    assert "| 60.0 (50–70) | 30.0 | ✓ |" in basics and "2,003 | ✓ |" in basics
+    assert "| 60.0 (50–70) | 30.0 | 858 | ✓ |" in basics and "2,003 | ✓ |" in basics
     slow = next(line for line in text.splitlines() if line.startswith("| notebooks/02_slow"))
-    assert "| 132.0 (131–133) | – | ✗ |" in slow and "✗ (failed)" in slow
+    assert "| 132.0 (131–133) | – | 763 | ✗ |" in slow and "✗ (failed)" in slow
     assert "02_slow.ipynb with `fashion_mnist`: FAILED: MemoryError in cell 7" in text
     # numpy: the loop/vectorised ratio from CPU seconds, and the load verdicts.
     assert "| 25.0x |" in text
     assert "otherwise idle" in text and "shared with other work" in text
     assert "Not measured yet: run `python -m benchmarks --only quality`" in text
     assert f"Python {sys.version.split()[0]}" in text
+
+
+def test_full_size_section_shows_only_the_full_size_table(tmp_path):
+    data = fake_notebooks()
+    data["settings"] = {**data["settings"], "repeats": 0, "full_repeats": 1}
+    data["runs"] = [r for r in data["runs"] if r["dataset"] == "fashion_mnist"]
+    save(tmp_path, "notebooks_full", data)
+    text = report.render_report(report.load_results(tmp_path))
+    assert "## 2. Notebooks at full size" in text
+    assert "`mnist_5k` s" not in text and "< 2,048 MiB |" in text
+    basics = next(line for line in text.splitlines() if line.startswith("| notebooks/01_basics"))
+    assert basics == "| notebooks/01_basics.ipynb | 300.0 | – | 2,003 | ✓ |"
 
 
 def test_saved_result_holds_machine_and_command(tmp_path):
@@ -159,7 +171,7 @@ def test_saved_result_holds_machine_and_command(tmp_path):
     assert payload["machine"]["cores"] >= 1 and payload["machine"]["cpu"]
     assert {"numpy", "tensorflow", "keras"} <= set(payload["machine"]["versions"])
     with pytest.raises(ValueError,
-                       match="section must be one of notebooks, numpy, quality, variational"):
+                       match="section must be one of notebooks, notebooks_full, numpy, quality"):
         save(tmp_path, "speed", {})
 
 
@@ -169,7 +181,7 @@ def test_report_only_rebuilds_without_running(tmp_path, capsys):
     assert "no results in" in capsys.readouterr().err
     save(tmp_path, "numpy", fake_numpy())
     assert main(["--report-only", "--results-dir", str(tmp_path), "--report", str(out)]) == 0
-    assert "## 2. NumPy" in out.read_text() and "| 25.0x |" in out.read_text()
+    assert "## 3. NumPy" in out.read_text() and "| 25.0x |" in out.read_text()
 
 
 def test_bad_arguments_are_refused_before_anything_runs(tmp_path, capsys):
