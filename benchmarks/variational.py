@@ -144,6 +144,7 @@ def render(data: dict[str, Any]) -> list[str]:
         "(K = 5,000) on *binarised* MNIST after thousands of epochs (Burda et al., 2016). These "
         f"runs use grey levels (a cross-entropy, not the likelihood of binary images), "
         f"{s['epochs']} epochs and K = {s['k']}, so the figures are not comparable with it.",
+        "",
         f"Peak memory of the run: {data['peak_rss_mib']:,.0f} MiB.",
     ]
     return lines
