@@ -35,6 +35,8 @@ SECTIONS = {
     "variational": "Variational autoencoder at full size: ELBO and importance-weighted NLL",
     "dictionary": "Sparse autoencoders reading a classifier at full size: L0, FVU, accuracy "
     "recovered, dead features",
+    "reference": "Against the reference: Géron's stacked autoencoder and the course's, "
+    "side by side",
 }
 _PACKAGES = ("aetutor", "numpy", "tensorflow", "keras", "scikit-learn")
 
@@ -223,7 +225,14 @@ def _header(result: dict[str, Any]) -> list[str]:
 
 def render_report(results: dict[str, dict[str, Any]]) -> str:
     """The whole ``RESULTS.md`` from the saved results (missing sections say how to run them)."""
-    from benchmarks import dictionary, notebook_timings, numpy_vs_loop, quality, variational
+    from benchmarks import (
+        dictionary,
+        notebook_timings,
+        numpy_vs_loop,
+        quality,
+        reference,
+        variational,
+    )
 
     renderers = {
         "notebooks": notebook_timings.render,
@@ -232,6 +241,7 @@ def render_report(results: dict[str, dict[str, Any]]) -> str:
         "quality": quality.render,
         "variational": variational.render,
         "dictionary": dictionary.render,
+        "reference": reference.render,
     }
     lines = [
         "# Benchmarks",

@@ -12,7 +12,10 @@ Sections (all by default, or pick with ``--only``):
 - ``quality``: reconstruction, PCA comparison, anomaly detection and denoising
   figures at full size on Fashion-MNIST;
 - ``variational``: lesson 08's VAE at full size, test ELBO and importance-weighted
-  NLL in nats (Fashion-MNIST, and full MNIST when present).
+  NLL in nats (Fashion-MNIST, and full MNIST when present);
+- ``dictionary``: lesson 10's sparse dictionary at full size;
+- ``reference``: Géron's stacked autoencoder and the course's reference side by
+  side in one process (test MSE and training time).
 
 Raw data goes to ``benchmarks/results/<section>.json``; the report is rebuilt
 from whatever raw data is there, so sections can be run separately.
@@ -43,8 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--only", action="append",
                    choices=["notebooks", "notebooks_full", "numpy", "quality", "variational",
-                            "dictionary"],
-                   help="run only this section (repeatable; default: all four)")
+                            "dictionary", "reference"],
+                   help="run only this section (repeatable; default: every section)")
     p.add_argument("--repeats", type=int, default=None, metavar="N",
                    help="timed runs per measurement, the median is reported "
                         "(default: 3; notebooks at full size always run once)")
@@ -98,7 +101,15 @@ def _log(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen sections, save their raw results, write the report; return the exit code."""
-    from benchmarks import dictionary, notebook_timings, numpy_vs_loop, quality, report, variational
+    from benchmarks import (
+        dictionary,
+        notebook_timings,
+        numpy_vs_loop,
+        quality,
+        reference,
+        report,
+        variational,
+    )
 
     args = build_parser().parse_args(argv)
     if args.repeats is not None and args.repeats < 1:
@@ -116,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     failed_notebooks = False
     if not args.report_only:
         sections = args.only or ["notebooks", "notebooks_full", "numpy", "quality", "variational",
-                                 "dictionary"]
+                                 "dictionary", "reference"]
         if args.no_full_size:
             sections = [s for s in sections if s != "notebooks_full"]
         for section in dict.fromkeys(sections):
@@ -142,9 +153,12 @@ def main(argv: list[str] | None = None) -> int:
                 elif section == "variational":
                     s = dict(variational.QUICK if args.quick else variational.DEFAULTS)
                     data = variational.run(s, _log)
-                else:
+                elif section == "dictionary":
                     s = dict(dictionary.QUICK if args.quick else dictionary.DEFAULTS)
                     data = dictionary.run(s, _log)
+                else:
+                    s = dict(reference.QUICK if args.quick else reference.DEFAULTS)
+                    data = reference.run(s, _log)
             path = report.save_result(
                 results_dir, section, data, command=_command(section, args), started=started,
                 load=load.summary(), quick=args.quick,

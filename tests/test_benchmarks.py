@@ -206,3 +206,25 @@ def test_variational_section_renders_its_table_and_the_reference_caveat():
     assert "| `fashion_mnist` | 60,000 / 10,000 | -240.50 |" in text
     assert "**236.25** ± 0.90" in text and "12 of 16" in text
     assert "`mnist` skipped: not found" in text and "86.8 nats" in text
+
+
+def test_reference_section_judges_the_course_by_error_and_cpu_time(tmp_path):
+    from benchmarks import reference
+
+    def run_(course_mse, course_cpu):
+        return {"seed": 42,
+                "Géron": {"test_mse": 0.0105, "train_seconds": 90.0, "train_cpu_seconds": 180.0,
+                          "batch_size": 32},
+                "course": {"test_mse": course_mse, "train_seconds": 40.0,
+                           "train_cpu_seconds": course_cpu, "batch_size": 128}}
+
+    s = reference.DEFAULTS
+    assert reference.verdict(run_(0.0100, 72.0), s) == (True, 0.4)
+    assert not reference.verdict(run_(0.0110, 72.0), s)[0]   # error above the target
+    assert not reference.verdict(run_(0.0100, 100.0), s)[0]  # more than half Géron's time
+    data = {"settings": s, "skipped": {}, "peak_rss_mib": 1500.0,
+            "results": {"fashion_mnist": {"n_train": 60000, "n_test": 10000,
+                                          "runs": [run_(0.0100, 72.0)]}}}
+    save(tmp_path, "reference", data)
+    text = report.render_report(report.load_results(tmp_path))
+    assert "| course | 128 | 0.01000 | 40 | 72 | 0.40 | ✓ |" in text
