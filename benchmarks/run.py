@@ -11,7 +11,10 @@ Sections (all by default, or pick with ``--only``):
 - ``quality``: reconstruction, PCA comparison, anomaly detection and denoising
   figures at full size on Fashion-MNIST;
 - ``variational``: lesson 08's VAE at full size, test ELBO and importance-weighted
-  NLL in nats (Fashion-MNIST, and full MNIST when present).
+  NLL in nats (Fashion-MNIST, and full MNIST when present);
+- ``dictionary``: lesson 10's sparse dictionaries at full size;
+- ``time_shares``: per lesson, the share of time spent training, in inference, in
+  scikit-learn and drawing, and training's FLOP/s against the machine's peak.
 
 Raw data goes to ``benchmarks/results/<section>.json``; the report is rebuilt
 from whatever raw data is there, so sections can be run separately.
@@ -41,8 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Measure the course (time, memory, quality) and write benchmarks/RESULTS.md.",
     )
     p.add_argument("--only", action="append",
-                   choices=["notebooks", "numpy", "quality", "variational", "dictionary"],
-                   help="run only this section (repeatable; default: all four)")
+                   choices=["notebooks", "numpy", "quality", "variational", "dictionary",
+                            "time_shares"],
+                   help="run only this section (repeatable; default: all)")
     p.add_argument("--repeats", type=int, default=None, metavar="N",
                    help="timed runs per measurement, the median is reported "
                         "(default: 3; notebooks at full size always run once)")
@@ -51,8 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report-only", action="store_true",
                    help="rebuild RESULTS.md from the saved raw results without running anything")
     p.add_argument("--notebook", action="append", metavar="PATH", dest="notebooks",
-                   help="time only this notebook (repeatable; default: every notebooks/*.ipynb); "
-                        "the saved notebook results are replaced by this run's")
+                   help="notebooks and time_shares: only this notebook (repeatable; default: "
+                        "every notebooks/*.ipynb); the section's saved results are replaced "
+                        "by this run's")
     p.add_argument("--no-full-size", action="store_true",
                    help="notebooks: skip the full-size (fashion_mnist) run")
     p.add_argument("--cores", type=int, default=None, metavar="N",
@@ -68,10 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
 def _command(section: str, args: argparse.Namespace) -> str:
     """The command that reruns one section with the same settings."""
     parts = ["python -m benchmarks", f"--only {section}"]
-    if args.repeats is not None and section not in ("quality", "variational", "dictionary"):
+    if args.repeats is not None and section in ("notebooks", "numpy"):
         parts.append(f"--repeats {args.repeats}")
-    if section == "notebooks":
+    if section in ("notebooks", "time_shares"):
         parts += [f"--notebook {nb}" for nb in args.notebooks or []]
+    if section == "notebooks":
         if args.no_full_size:
             parts.append("--no-full-size")
     if args.cores is not None:
@@ -98,7 +104,15 @@ def _log(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen sections, save their raw results, write the report; return the exit code."""
-    from benchmarks import dictionary, notebook_timings, numpy_vs_loop, quality, report, variational
+    from benchmarks import (
+        dictionary,
+        notebook_timings,
+        numpy_vs_loop,
+        quality,
+        report,
+        time_shares,
+        variational,
+    )
 
     args = build_parser().parse_args(argv)
     if args.repeats is not None and args.repeats < 1:
@@ -115,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
 
     failed_notebooks = False
     if not args.report_only:
-        sections = args.only or ["notebooks", "numpy", "quality", "variational", "dictionary"]
+        sections = args.only or ["notebooks", "numpy", "quality", "variational", "dictionary",
+                                 "time_shares"]
         for section in dict.fromkeys(sections):
             started = datetime.now(timezone.utc)
             with report.LoadSampler() as load:
@@ -139,6 +154,13 @@ def main(argv: list[str] | None = None) -> int:
                 elif section == "variational":
                     s = dict(variational.QUICK if args.quick else variational.DEFAULTS)
                     data = variational.run(s, _log)
+                elif section == "time_shares":
+                    s = dict(time_shares.QUICK if args.quick else time_shares.DEFAULTS)
+                    if args.notebooks:
+                        s["notebooks"] = args.notebooks
+                    data = time_shares.run(s, ROOT, ROOT / "build" / "benchmarks" / "time_shares",
+                                           _log)
+                    failed_notebooks |= any(not r["ok"] for r in data["lessons"])
                 else:
                     s = dict(dictionary.QUICK if args.quick else dictionary.DEFAULTS)
                     data = dictionary.run(s, _log)
