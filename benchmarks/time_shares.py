@@ -42,8 +42,7 @@ DEFAULTS: dict[str, Any] = {
 QUICK: dict[str, Any] = {**DEFAULTS, "notebooks": ["notebooks/01_basics.ipynb"],
                          "matmul_size": 1024, "matmul_repeats": 3}
 
-_LABELS = {"training": "training", "inference": "inference", "sklearn": "scikit-learn",
-           "drawing": "drawing"}
+TOP_ITEMS = 4  # largest counted functions listed per lesson
 
 
 def _first_cell(root: Path) -> str:
@@ -261,6 +260,17 @@ def render(data: dict[str, Any]) -> list[str]:
             f"| {entry['notebook']} | {p['cell_seconds'] + p['setup_seconds']:.1f} | "
             + " | ".join(f"{sh[k]:.0%}" for k in (*CATEGORIES, "other")) + " |"
         )
+    tops = []
+    for entry in data["lessons"]:
+        if entry["ok"] and entry["profile"].get("by_label"):
+            p = entry["profile"]
+            total = p["cell_seconds"] + p["setup_seconds"]
+            items = list(p["by_label"].items())[:TOP_ITEMS]
+            tops.append(f"- {entry['notebook']}: " + "; ".join(
+                f"{label} {seconds:.1f} s ({seconds / total:.0%})" for label, seconds in items))
+    if tops:
+        lines += ["", f"The {TOP_ITEMS} largest counted items of each lesson (category: "
+                  "package and function, exclusive seconds):", *tops]
     lines += [
         "",
         f"Training against the arithmetic: attainable peak **{peak['peak'] / 1e9:.1f} GFLOP/s** "

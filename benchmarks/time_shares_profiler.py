@@ -72,7 +72,8 @@ class _State:
     def __init__(self) -> None:
         self.totals = dict.fromkeys(CATEGORIES, 0.0)
         self.calls = dict.fromkeys(CATEGORIES, 0)
-        self.stack: list[str] = []
+        self.stack: list[tuple[str, str]] = []  # (category, label) of the counted calls
+        self.by_label: dict[str, float] = {}
         self.mark = 0.0
         self.cell_start: float | None = None
         self.cell_seconds = 0.0
@@ -83,6 +84,13 @@ class _State:
         self.train_fn: dict[str, float] = {"calls": 0, "seconds": 0.0, "first": 0.0}
         self.installed = False
 
+    def credit(self, now: float) -> None:
+        """Give the time since the last switch to the innermost counted call."""
+        category, label = self.stack[-1]
+        self.totals[category] += now - self.mark
+        key = f"{category}: {label}"
+        self.by_label[key] = self.by_label.get(key, 0.0) + now - self.mark
+
 
 _S = _State()
 
@@ -90,15 +98,21 @@ _S = _State()
 # --- exclusive timing --------------------------------------------------------------------
 
 
-def _enter(category: str) -> bool:
-    """Start counting ``category``; False when an enclosing call absorbs it."""
+def _label(fn: Any) -> str:
+    """``"package Class.method"`` naming a wrapped function in the report."""
+    module = getattr(fn, "__module__", None) or "?"
+    return f"{module.split('.')[0]} {getattr(fn, '__qualname__', repr(fn))}"
+
+
+def _enter(category: str, label: str) -> bool:
+    """Start counting ``category`` (and ``label``); False when an enclosing call absorbs it."""
     stack = _S.stack
-    if stack and (stack[-1] in _ABSORBING or stack[-1] == category):
+    if stack and (stack[-1][0] in _ABSORBING or stack[-1][0] == category):
         return False
     now = time.perf_counter()
     if stack:
-        _S.totals[stack[-1]] += now - _S.mark
-    stack.append(category)
+        _S.credit(now)
+    stack.append((category, label))
     _S.calls[category] += 1
     _S.mark = now
     return True
@@ -106,7 +120,8 @@ def _enter(category: str) -> bool:
 
 def _leave() -> None:
     now = time.perf_counter()
-    _S.totals[_S.stack.pop()] += now - _S.mark
+    _S.credit(now)
+    _S.stack.pop()
     _S.mark = now
 
 
@@ -115,9 +130,11 @@ def timed(fn: Any, category: str) -> Any:
     if getattr(fn, "__time_shares__", False):
         return fn
 
+    label = _label(fn)
+
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not _enter(category):
+        if not _enter(category, label):
             return fn(*args, **kwargs)
         try:
             return fn(*args, **kwargs)
@@ -194,7 +211,7 @@ def _wrap_keras_fit(fit: Any) -> Any:
 
     @functools.wraps(fit)
     def wrapped_fit(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if not _enter("training"):
+        if not _enter("training", "keras Model.fit"):
             return fit(self, *args, **kwargs)
         before = _iterations(self)
         _S.train_fn = {"calls": 0, "seconds": 0.0, "first": 0.0}
@@ -259,7 +276,7 @@ def _wrap_numpy_fit(fit: Any) -> Any:
 
     @functools.wraps(fit)
     def wrapped_fit(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if not _enter("training"):
+        if not _enter("training", "aetutor NumpyAutoencoder.fit"):
             return fit(self, *args, **kwargs)
         steps_before = _S.numpy_steps
         t0 = time.perf_counter()
@@ -339,12 +356,12 @@ def _patch_keras() -> None:
 
     @functools.wraps(call)
     def layer_call(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if _S.stack and _S.stack[-1] in _ABSORBING:
+        if _S.stack and _S.stack[-1][0] in _ABSORBING:
             return call(self, *args, **kwargs)
         first = args[0] if args else next(iter(kwargs.values()), None)
         if any(isinstance(t, symbolic) for t in flatten(first)):
             return call(self, *args, **kwargs)  # building a model, not running it
-        if not _enter("inference"):
+        if not _enter("inference", "keras eager layer/model call"):
             return call(self, *args, **kwargs)
         try:
             return call(self, *args, **kwargs)
@@ -414,6 +431,7 @@ def report() -> dict[str, Any]:
         "setup_seconds": _S.setup_seconds,
         "seconds": dict(_S.totals),
         "calls": dict(_S.calls),
+        "by_label": dict(sorted(_S.by_label.items(), key=lambda kv: -kv[1])),
         "fits": list(_S.fits),
     }
 

@@ -121,6 +121,11 @@ def test_profiler_counts_each_kind_once_and_absorbs_validation(profile):
     assert all(seconds[k] > 0 for k in ("training", "inference", "sklearn", "drawing"))
     assert profile["cell_seconds"] == 0 and profile["cells"] == 0    # not in IPython
     assert profile["setup_seconds"] > 0
+    labels = profile["by_label"]
+    assert {"training: keras Model.fit", "sklearn: sklearn PCA.fit"} <= set(labels)
+    inference = [k for k in labels if k.startswith("inference: ")]
+    assert len(inference) == 1 and inference[0].endswith(".predict")  # evaluate: inside fit
+    assert sum(labels.values()) == pytest.approx(sum(seconds.values()))
 
 
 def test_profiler_records_steps_and_macs_of_each_fit(profile):
@@ -205,6 +210,7 @@ def test_flops_summary_sets_six_times_macs_against_the_step_time():
 def fake_data() -> dict:
     ok = fake_profile(training=40.0, drawing=20.0)
     ok["fits"] = [keras_fit(uncounted_layers=["mixer"])]
+    ok["by_label"] = {"training: keras Model.fit": 40.0, "drawing: aetutor roc": 15.0}
     return {
         "settings": {**time_shares.DEFAULTS, "notebooks": ["a", "b"]},
         "peak_flops": {"numpy": 2e10, "keras": 1.5e10, "peak": 2e10},
@@ -224,6 +230,8 @@ def test_render_shows_shares_flops_and_failures():
     row = next(x for x in text.splitlines() if x.startswith("| notebooks/01_a.ipynb | 1 |"))
     assert "| 100 | 3.0 | 67% | 20.00 |" in row                  # steps, fit s, in steps, ms/step
     assert "- notebooks/01_a.ipynb: mixer" in text
+    assert ("- notebooks/01_a.ipynb: training: keras Model.fit 40.0 s (40%); "
+            "drawing: aetutor roc 15.0 s (15%)") in text
     assert "- notebooks/02_b.ipynb: FAILED: ValueError in cell 4" in text
 
 
