@@ -7,6 +7,11 @@ later (an ``__init_subclass__`` hook); :func:`patch_matplotlib` times rendering
 reaches through IPython's PNG formatter; ``FigureCanvasAgg.draw``;
 ``Figure.savefig``) and building figures (``pyplot.figure`` / ``subplots`` /
 ``subplot_mosaic`` and every ``aetutor.plots`` function) as "drawing".
+
+In a kernel each figure is drawn twice after its cell: pyplot's ``post_execute``
+hook (``_draw_all_if_interactive``) draws stale figures with
+``FigureCanvasAgg.draw`` through ``draw_idle``, then the inline backend renders
+them to PNG (``print_figure``); the report's per-function list shows both.
 """
 
 from __future__ import annotations
