@@ -37,6 +37,8 @@ SECTIONS = {
     "recovered, dead features",
     "reference": "Against the reference: Géron's stacked autoencoder and the course's, "
     "side by side",
+    "time_shares": "Where the time goes: training, inference, scikit-learn, drawing; training "
+    "FLOP/s against the peak",
 }
 _PACKAGES = ("aetutor", "numpy", "tensorflow", "keras", "scikit-learn")
 
@@ -231,6 +233,7 @@ def render_report(results: dict[str, dict[str, Any]]) -> str:
         numpy_vs_loop,
         quality,
         reference,
+        time_shares,
         variational,
     )
 
@@ -242,6 +245,7 @@ def render_report(results: dict[str, dict[str, Any]]) -> str:
         "variational": variational.render,
         "dictionary": dictionary.render,
         "reference": reference.render,
+        "time_shares": time_shares.render,
     }
     lines = [
         "# Benchmarks",

@@ -15,7 +15,9 @@ Sections (all by default, or pick with ``--only``):
   NLL in nats (Fashion-MNIST, and full MNIST when present);
 - ``dictionary``: lesson 10's sparse dictionary at full size;
 - ``reference``: Géron's stacked autoencoder and the course's reference side by
-  side in one process (test MSE and training time).
+  side in one process (test MSE and training time);
+- ``time_shares``: per lesson, the share of time spent training, in inference, in
+  scikit-learn and drawing, and training's FLOP/s against the machine's peak.
 
 Raw data goes to ``benchmarks/results/<section>.json``; the report is rebuilt
 from whatever raw data is there, so sections can be run separately.
@@ -46,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--only", action="append",
                    choices=["notebooks", "notebooks_full", "numpy", "quality", "variational",
-                            "dictionary", "reference"],
+                            "dictionary", "reference", "time_shares"],
                    help="run only this section (repeatable; default: every section)")
     p.add_argument("--repeats", type=int, default=None, metavar="N",
                    help="timed runs per measurement, the median is reported "
@@ -56,8 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report-only", action="store_true",
                    help="rebuild RESULTS.md from the saved raw results without running anything")
     p.add_argument("--notebook", action="append", metavar="PATH", dest="notebooks",
-                   help="time only this notebook (repeatable; default: every notebooks/*.ipynb); "
-                        "the saved notebook results are replaced by this run's")
+                   help="notebooks and time_shares: only this notebook (repeatable; default: "
+                        "every notebooks/*.ipynb); the section's saved results are replaced "
+                        "by this run's")
     p.add_argument("--no-full-size", action="store_true",
                    help="skip the notebooks_full section (every lesson at full size)")
     p.add_argument("--cores", type=int, default=None, metavar="N",
@@ -75,7 +78,7 @@ def _command(section: str, args: argparse.Namespace) -> str:
     parts = ["python -m benchmarks", f"--only {section}"]
     if args.repeats is not None and section in ("notebooks", "numpy"):
         parts.append(f"--repeats {args.repeats}")
-    if section in ("notebooks", "notebooks_full"):
+    if section in ("notebooks", "notebooks_full", "time_shares"):
         parts += [f"--notebook {nb}" for nb in args.notebooks or []]
     if args.cores is not None:
         parts.append(f"--cores {args.cores}")
@@ -108,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         quality,
         reference,
         report,
+        time_shares,
         variational,
     )
 
@@ -127,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     failed_notebooks = False
     if not args.report_only:
         sections = args.only or ["notebooks", "notebooks_full", "numpy", "quality", "variational",
-                                 "dictionary", "reference"]
+                                 "dictionary", "reference", "time_shares"]
         if args.no_full_size:
             sections = [s for s in sections if s != "notebooks_full"]
         for section in dict.fromkeys(sections):
@@ -153,6 +157,13 @@ def main(argv: list[str] | None = None) -> int:
                 elif section == "variational":
                     s = dict(variational.QUICK if args.quick else variational.DEFAULTS)
                     data = variational.run(s, _log)
+                elif section == "time_shares":
+                    s = dict(time_shares.QUICK if args.quick else time_shares.DEFAULTS)
+                    if args.notebooks:
+                        s["notebooks"] = args.notebooks
+                    data = time_shares.run(s, ROOT, ROOT / "build" / "benchmarks" / "time_shares",
+                                           _log)
+                    failed_notebooks |= any(not r["ok"] for r in data["lessons"])
                 elif section == "dictionary":
                     s = dict(dictionary.QUICK if args.quick else dictionary.DEFAULTS)
                     data = dictionary.run(s, _log)
