@@ -34,6 +34,8 @@ SECTIONS = {
     "variational": "Variational autoencoder at full size: ELBO and importance-weighted NLL",
     "dictionary": "Sparse autoencoders reading a classifier at full size: L0, FVU, accuracy "
     "recovered, dead features",
+    "fewlabels": "Few labels at full size: accuracy of codes learnt without labels, with its "
+    "spread over label draws",
 }
 _PACKAGES = ("aetutor", "numpy", "tensorflow", "keras", "scikit-learn")
 
@@ -222,7 +224,14 @@ def _header(result: dict[str, Any]) -> list[str]:
 
 def render_report(results: dict[str, dict[str, Any]]) -> str:
     """The whole ``RESULTS.md`` from the saved results (missing sections say how to run them)."""
-    from benchmarks import dictionary, notebook_timings, numpy_vs_loop, quality, variational
+    from benchmarks import (
+        dictionary,
+        fewlabels,
+        notebook_timings,
+        numpy_vs_loop,
+        quality,
+        variational,
+    )
 
     renderers = {
         "notebooks": notebook_timings.render,
@@ -230,6 +239,7 @@ def render_report(results: dict[str, dict[str, Any]]) -> str:
         "quality": quality.render,
         "variational": variational.render,
         "dictionary": dictionary.render,
+        "fewlabels": fewlabels.render,
     }
     lines = [
         "# Benchmarks",

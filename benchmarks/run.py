@@ -11,7 +11,10 @@ Sections (all by default, or pick with ``--only``):
 - ``quality``: reconstruction, PCA comparison, anomaly detection and denoising
   figures at full size on Fashion-MNIST;
 - ``variational``: lesson 08's VAE at full size, test ELBO and importance-weighted
-  NLL in nats (Fashion-MNIST, and full MNIST when present).
+  NLL in nats (Fashion-MNIST, and full MNIST when present);
+- ``dictionary``: lesson 10's sparse dictionary on a classifier's hidden layer;
+- ``fewlabels``: lesson 09's few-label accuracy at full size, with its spread over
+  label draws (Fashion-MNIST, and full MNIST when present).
 
 Raw data goes to ``benchmarks/results/<section>.json``; the report is rebuilt
 from whatever raw data is there, so sections can be run separately.
@@ -41,8 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Measure the course (time, memory, quality) and write benchmarks/RESULTS.md.",
     )
     p.add_argument("--only", action="append",
-                   choices=["notebooks", "numpy", "quality", "variational", "dictionary"],
-                   help="run only this section (repeatable; default: all four)")
+                   choices=["notebooks", "numpy", "quality", "variational", "dictionary",
+                            "fewlabels"],
+                   help="run only this section (repeatable; default: all of them)")
     p.add_argument("--repeats", type=int, default=None, metavar="N",
                    help="timed runs per measurement, the median is reported "
                         "(default: 3; notebooks at full size always run once)")
@@ -68,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _command(section: str, args: argparse.Namespace) -> str:
     """The command that reruns one section with the same settings."""
     parts = ["python -m benchmarks", f"--only {section}"]
-    if args.repeats is not None and section not in ("quality", "variational", "dictionary"):
+    once = ("quality", "variational", "dictionary", "fewlabels")  # sections without --repeats
+    if args.repeats is not None and section not in once:
         parts.append(f"--repeats {args.repeats}")
     if section == "notebooks":
         parts += [f"--notebook {nb}" for nb in args.notebooks or []]
@@ -98,7 +103,15 @@ def _log(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen sections, save their raw results, write the report; return the exit code."""
-    from benchmarks import dictionary, notebook_timings, numpy_vs_loop, quality, report, variational
+    from benchmarks import (
+        dictionary,
+        fewlabels,
+        notebook_timings,
+        numpy_vs_loop,
+        quality,
+        report,
+        variational,
+    )
 
     args = build_parser().parse_args(argv)
     if args.repeats is not None and args.repeats < 1:
@@ -115,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
 
     failed_notebooks = False
     if not args.report_only:
-        sections = args.only or ["notebooks", "numpy", "quality", "variational", "dictionary"]
+        sections = args.only or ["notebooks", "numpy", "quality", "variational", "dictionary",
+                                 "fewlabels"]
         for section in dict.fromkeys(sections):
             started = datetime.now(timezone.utc)
             with report.LoadSampler() as load:
@@ -139,9 +153,12 @@ def main(argv: list[str] | None = None) -> int:
                 elif section == "variational":
                     s = dict(variational.QUICK if args.quick else variational.DEFAULTS)
                     data = variational.run(s, _log)
-                else:
+                elif section == "dictionary":
                     s = dict(dictionary.QUICK if args.quick else dictionary.DEFAULTS)
                     data = dictionary.run(s, _log)
+                else:
+                    s = dict(fewlabels.QUICK if args.quick else fewlabels.DEFAULTS)
+                    data = fewlabels.run(s, _log)
             path = report.save_result(
                 results_dir, section, data, command=_command(section, args), started=started,
                 load=load.summary(), quick=args.quick,
