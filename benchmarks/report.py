@@ -30,15 +30,17 @@ __all__ = [
 SECTIONS = {
     "notebooks": "Notebooks: time and memory",
     "notebooks_full": "Notebooks at full size: time and memory",
-    "numpy": "NumPy: vectorised autoencoder vs a per-sample loop",
-    "quality": "Quality at full size (Fashion-MNIST)",
-    "variational": "Variational autoencoder at full size: ELBO and importance-weighted NLL",
-    "dictionary": "Sparse autoencoders reading a classifier at full size: L0, FVU, accuracy "
-    "recovered, dead features",
-    "reference": "Against the reference: Géron's stacked autoencoder and the course's, "
-    "side by side",
     "time_shares": "Where the time goes: training, inference, scikit-learn, drawing; training "
     "FLOP/s against the peak",
+    "numpy": "NumPy: vectorised autoencoder vs a per-sample loop",
+    "quality": "Quality at full size (Fashion-MNIST)",
+    "reference": "Against the reference: Géron's stacked autoencoder and the course's, "
+    "side by side",
+    "variational": "Variational autoencoder at full size: ELBO and importance-weighted NLL",
+    "fewlabels": "Few labels at full size: accuracy of codes learnt without labels, with its "
+    "spread over label draws",
+    "dictionary": "Sparse autoencoders reading a classifier at full size: L0, FVU, accuracy "
+    "recovered, dead features",
 }
 _PACKAGES = ("aetutor", "numpy", "tensorflow", "keras", "scikit-learn")
 
@@ -229,6 +231,7 @@ def render_report(results: dict[str, dict[str, Any]]) -> str:
     """The whole ``RESULTS.md`` from the saved results (missing sections say how to run them)."""
     from benchmarks import (
         dictionary,
+        fewlabels,
         notebook_timings,
         numpy_vs_loop,
         quality,
@@ -246,6 +249,7 @@ def render_report(results: dict[str, dict[str, Any]]) -> str:
         "dictionary": dictionary.render,
         "reference": reference.render,
         "time_shares": time_shares.render,
+        "fewlabels": fewlabels.render,
     }
     lines = [
         "# Benchmarks",

@@ -17,7 +17,9 @@ Sections (all by default, or pick with ``--only``):
 - ``reference``: Géron's stacked autoencoder and the course's reference side by
   side in one process (test MSE and training time);
 - ``time_shares``: per lesson, the share of time spent training, in inference, in
-  scikit-learn and drawing, and training's FLOP/s against the machine's peak.
+  scikit-learn and drawing, and training's FLOP/s against the machine's peak;
+- ``fewlabels``: lesson 09's few-label accuracy at full size, with its spread over
+  label draws (Fashion-MNIST, and full MNIST when present).
 
 Raw data goes to ``benchmarks/results/<section>.json``; the report is rebuilt
 from whatever raw data is there, so sections can be run separately.
@@ -48,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--only", action="append",
                    choices=["notebooks", "notebooks_full", "numpy", "quality", "variational",
-                            "dictionary", "reference", "time_shares"],
+                            "dictionary", "fewlabels", "reference", "time_shares"],
                    help="run only this section (repeatable; default: every section)")
     p.add_argument("--repeats", type=int, default=None, metavar="N",
                    help="timed runs per measurement, the median is reported "
@@ -106,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the chosen sections, save their raw results, write the report; return the exit code."""
     from benchmarks import (
         dictionary,
+        fewlabels,
         notebook_timings,
         numpy_vs_loop,
         quality,
@@ -131,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     failed_notebooks = False
     if not args.report_only:
         sections = args.only or ["notebooks", "notebooks_full", "numpy", "quality", "variational",
-                                 "dictionary", "reference", "time_shares"]
+                                 "dictionary", "fewlabels", "reference", "time_shares"]
         if args.no_full_size:
             sections = [s for s in sections if s != "notebooks_full"]
         for section in dict.fromkeys(sections):
@@ -167,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
                 elif section == "dictionary":
                     s = dict(dictionary.QUICK if args.quick else dictionary.DEFAULTS)
                     data = dictionary.run(s, _log)
+                elif section == "fewlabels":
+                    s = dict(fewlabels.QUICK if args.quick else fewlabels.DEFAULTS)
+                    data = fewlabels.run(s, _log)
                 else:
                     s = dict(reference.QUICK if args.quick else reference.DEFAULTS)
                     data = reference.run(s, _log)

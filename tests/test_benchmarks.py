@@ -171,7 +171,7 @@ def test_saved_result_holds_machine_and_command(tmp_path):
     assert payload["machine"]["cores"] >= 1 and payload["machine"]["cpu"]
     assert {"numpy", "tensorflow", "keras"} <= set(payload["machine"]["versions"])
     with pytest.raises(ValueError,
-                       match="section must be one of notebooks, notebooks_full, numpy, quality"):
+                       match="section must be one of notebooks, notebooks_full, time_shares, numpy"):
         save(tmp_path, "speed", {})
 
 
@@ -181,7 +181,7 @@ def test_report_only_rebuilds_without_running(tmp_path, capsys):
     assert "no results in" in capsys.readouterr().err
     save(tmp_path, "numpy", fake_numpy())
     assert main(["--report-only", "--results-dir", str(tmp_path), "--report", str(out)]) == 0
-    assert "## 3. NumPy" in out.read_text() and "| 25.0x |" in out.read_text()
+    assert "## 4. NumPy" in out.read_text() and "| 25.0x |" in out.read_text()
 
 
 def test_bad_arguments_are_refused_before_anything_runs(tmp_path, capsys):
