@@ -482,7 +482,9 @@ EXEMPT = {
     "course.read_repository": "reads a file; tested in tests/test_course.py",
     "course.write_repository": "writes a file; tested in tests/test_course.py",
     "callbacks.LatentHistory": "a Keras callback: needs a training run (tests/test_callbacks.py)",
-    "callbacks.TrainingProgress": "a Keras callback: needs a training run (test_callbacks.py)",
+    "callbacks.TrainingProgress": "a Keras callback: needs a training run; its output (one "
+    "line printed, rewritten or displayed) and its label check are tested in "
+    "tests/test_callbacks.py",
     "layers.ActivityPenalty": "a Keras layer used inside models; tested in test_models_sparse.py",
     "layers.KLSparsity": "a Keras regularizer; tested in tests/test_models_sparse.py",
     "layers.L1Sparsity": "a Keras regularizer; tested in tests/test_models_sparse.py",
