@@ -48,6 +48,8 @@ def as_image_batch(
         )
     if len(arr) == 0:
         raise ValueError(f"{name} is empty: nothing to draw")
+    if 0 in arr.shape[1:]:  # matplotlib would warn about singular limits and draw nothing
+        raise ValueError(f"{name} must be images with at least one pixel, got shape {arr.shape}")
     return arr
 
 
