@@ -570,16 +570,26 @@ def _finite(value: Any, depth: int = 0) -> bool:
 
 
 def _call(f: Callable, kwargs: dict) -> Any:
+    import matplotlib.pyplot as plt
+
+    before = set(plt.get_fignums())
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # overflow/invalid: must not pass quietly
         warnings.filterwarnings("ignore", category=RuntimeWarning, module="threadpoolctl")
         try:
             return f(**kwargs)
+        except (ValueError, TypeError) as exc:
+            # Refuse bad input before drawing: a figure made first stays open (and shows up
+            # empty in a notebook) when the check fails.
+            if set(plt.get_fignums()) - before:
+                raise AssertionError(
+                    f"{getattr(f, '__qualname__', f)} refused its input only after creating "
+                    f"a figure: {exc}"
+                ) from exc
+            raise
         finally:
             # One test runs many examples: without this, the 21st open figure raises
             # matplotlib's "More than 20 figures" RuntimeWarning as an error (dev profile).
-            import matplotlib.pyplot as plt
-
             plt.close("all")
 
 
