@@ -189,3 +189,23 @@ def test_autoencoder_diagram_names_layer_sizes_and_draws_nothing_on_bad_input(
 def test_autoencoder_diagram_accepts_a_numpy_array():
     ax = at.plots.autoencoder_diagram(np.array([64, 8, 2, 8, 64]))
     assert "64 → 8 → 2 → 8 → 64" in ax.get_title()
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda im: at.plots.latent_bars(np.zeros((len(im), 2)), im, np.arange(len(im)) % 2),
+        lambda im: at.plots.image_rows(im, im),
+        lambda im: at.plots.top_activating(im, np.ones((len(im), 2)), units=[0], n=2),
+    ],
+)
+def test_images_without_pixels_are_refused_before_any_figure(images, draw):
+    import warnings
+
+    import matplotlib.pyplot as plt
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # was matplotlib's 'identical low and high xlims'
+        with pytest.raises(ValueError, match="must be images with at least one pixel"):
+            draw(images[:, :, :0])
+    assert not plt.get_fignums()

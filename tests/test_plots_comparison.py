@@ -45,7 +45,7 @@ def test_error_vs_latent_dim_uses_given_axes_and_title():
 @pytest.mark.parametrize(
     "dims, errors, error, match",
     [
-        ((1, 2, 4), ERRORS, ValueError, "expected 3, got 4"),
+        ((1, 2, 4), ERRORS, ValueError, r"latent_dims has 3, errors\[.PCA.\] has 4"),
         ((1, 4, 2, 8), ERRORS, ValueError, "strictly increasing"),
         ((0, 2, 4, 8), ERRORS, ValueError, "at least 1"),
         ((), ERRORS, ValueError, "at least one latent size"),
@@ -133,3 +133,24 @@ def test_rate_distortion_titles_say_what_the_distortion_panel_shows():
                           distortion_title="PCA on training data, models on test data")
     assert fig.axes[1].get_title() == "PCA on training data, models on test data"
     assert rate_distortion(var).axes[1].get_title() == "PCA's distortion: 0.6667 at rate 1"
+
+
+@pytest.mark.parametrize(
+    "latent_dims, match",
+    [
+        ([1], r"one error per entry of latent_dims: latent_dims has 1, errors\['m'\] has 3"),
+        ([float("nan")] * 3, r"latent_dims\[0\] must be an integer, got nan"),
+        ([1, 2.5, 4], r"latent_dims\[\d\] must be an integer, got \d"),
+    ],
+)
+def test_error_vs_latent_dim_names_latent_dims_when_it_is_wrong(latent_dims, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        error_vs_latent_dim(latent_dims, {"m": [0.3, 0.2, 0.1]})
+    assert not plt.get_fignums()
+
+
+@pytest.mark.parametrize("values", [None, "x", [float("nan")], [], [10.0, 95.0]])
+def test_subspace_angles_refuses_bad_angles_before_any_figure(values):
+    with pytest.raises((TypeError, ValueError), match=r"angles\['k=2'\]"):
+        subspace_angles({"ok": [1.0, 2.0], "k=2": values})
+    assert not plt.get_fignums()  # nothing half-drawn is left open

@@ -184,3 +184,36 @@ def test_noise_level_grid_errors():
         plots.noise_level_grid(levels, {})
     with pytest.raises(ValueError, match="at least one noise type"):
         plots.noise_level_grid({}, rows)
+
+
+@pytest.mark.parametrize(
+    "levels, scores, kwargs, match",
+    [
+        ([0.1], {"m": [1.0, 2.0, 3.0]}, {},
+         r"one value per level: levels has 1, scores\['m'\] has shape \(3,\)"),
+        ([0.1, 0.2], {"ok": [1.0, 2.0], "m": None}, {}, r"scores\['m'\] must be an array"),
+        ([0.1, 0.2], {"ok": [1.0, 2.0], "m": [1.0, np.nan]}, {}, r"scores\['m'\] must be finite"),
+        ([0.1, 0.2], {"m": [1.0, 2.0]}, {"trained_level": "0.1"}, "trained_level must be a real"),
+    ],
+)
+def test_noise_level_curves_refuses_bad_input_before_any_figure(levels, scores, kwargs, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        plots.noise_level_curves(levels, scores, **kwargs)
+    assert not plt.get_fignums()
+
+
+@pytest.mark.parametrize(
+    "levels, scores, match",
+    [
+        ({"g": [0.1, 0.2], "s": None}, {"m": [1.0, 2.0]}, r"levels\['s'\] must be an array"),
+        ({"g": [0.1, 0.2], "s": [np.nan]}, {"m": [1.0]}, r"levels\['s'\] must be finite"),
+        ({"g": [0.1, 0.2], "s": [0.1]}, {"m": [1.0, 2.0]},
+         r"rows\['psnr'\]\['s'\]\['m'\] must hold one value per level: levels\['s'\] has 1"),
+    ],
+)
+def test_noise_level_grid_checks_every_panel_before_any_figure(levels, scores, match):
+    # the first panel is fine: the grid used to be half drawn when the second one failed
+    rows = {"psnr": {"g": {"m": [20.0, 18.0]}, "s": scores}}
+    with pytest.raises((TypeError, ValueError), match=match):
+        plots.noise_level_grid(levels, rows)
+    assert not plt.get_fignums()

@@ -156,7 +156,7 @@ def test_timeseries_errors_short_events_stay_visible():
         ({"x_hat": np.zeros((10, 3))}, "same shape"),
         ({"errors": np.ones(9)}, "one value per timestep"),
         ({"errors": np.zeros(10)}, "must be positive"),
-        ({"threshold": -1.0}, "threshold must be a positive"),
+        ({"threshold": -1.0}, r"threshold must be > 0\.0, got -1\.0"),
         ({"true_spans": [(5, 20)]}, "true_spans must lie in 0..10"),
         ({"true_spans": [(1, 3, 2)]}, "channel must lie in 0..1"),
         ({"true_spans": [(1, 2, 0, 4)]}, r"\(start, stop\) pairs or \(start, stop, channel\)"),
@@ -171,3 +171,57 @@ def test_timeseries_errors_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         plots.timeseries_errors(args.pop("x"), args.pop("x_hat"), args.pop("errors"),
                                 args.pop("threshold"), **args)
+
+
+@pytest.mark.parametrize(
+    "threshold, error, match",
+    [
+        (None, TypeError, "threshold must be a real number, got None"),
+        ("0.5", TypeError, "threshold must be a real number"),
+        ([], TypeError, r"threshold must be a real number, got \[\]"),
+        (1j, TypeError, "threshold must be a real number"),
+        (1e101, ValueError, "threshold must be <= 1e"),
+        (1e300, ValueError, "threshold must be <= 1e"),  # overflowed the log axis
+        (float("nan"), ValueError, "threshold must be a finite number"),
+    ],
+)
+def test_timeseries_errors_names_a_bad_threshold(threshold, error, match):
+    with pytest.raises(error, match=match):
+        plots.timeseries_errors(np.zeros((10, 2)), np.zeros((10, 2)), np.ones(10), threshold)
+    assert not plt.get_fignums()
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, match",
+    [
+        (([90.0], [0.5, 0.6, 0.7], [0.9, 0.8, 0.5]), {},
+         "precision must have one value per percentile: percentiles has 1, precision has 3"),
+        (([90.0, 95.0], [0.5, 0.6], None), {}, "recall must be an array"),
+        (([90.0, 95.0], [0.5, 0.6], [0.9, float("nan")]), {}, "recall must be finite"),
+        (([90.0, 95.0], [0.5, 0.6], [0.9, 0.8]), {"f1": [0.1]}, "F1 must have one value"),
+        (([90.0, 95.0], [0.5, 0.6], [0.9, 0.8]), {"chosen": "95"}, "chosen must be a real"),
+    ],
+)
+def test_threshold_tradeoff_refuses_bad_curves_before_any_figure(args, kwargs, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        plots.threshold_tradeoff(*args, **kwargs)
+    assert not plt.get_fignums()
+
+
+def test_roc_refuses_scores_of_another_length_before_any_figure(scored):
+    y, s = scored
+    with pytest.raises(ValueError, match=r"scores\['b'\] has 99 entries, y_true 100"):
+        plots.roc(y, {"a": s, "b": s[:99]})
+    assert not plt.get_fignums()
+
+
+def test_error_by_class_refuses_errors_whose_squares_overflow_and_handles_zero_errors():
+    y = np.array([0, 0, 1, 1])
+    with pytest.raises(ValueError, match=r"errors must lie within ±1e\+150"):
+        plots.error_by_class(np.array([1e300, -1e300, 1.0, 2.0]), y)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # was 0 / 0 in the title's ratio
+        ax = plots.error_by_class(np.zeros(4), y, normal=0)
+    assert ax.get_title() == "mean error per class"

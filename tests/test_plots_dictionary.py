@@ -54,3 +54,36 @@ def test_top_activating_rejects_bad_arguments(kwargs, error):
     args = {"units": [0, 1], "n": 2, **kwargs}
     with pytest.raises(error):
         plots.top_activating(images, acts, **args)
+
+
+@pytest.mark.parametrize(
+    "second, error, match",
+    [
+        (None, TypeError, r"curves\['b'\] must be a pair"),
+        (([1.0, np.nan], [0.2, 0.1]), ValueError, r"curves\['b'\] l0s must be finite"),
+        (([1.0, 2.0], "x"), TypeError, r"curves\['b'\] fvus must be an array"),
+        (([0.0, 2.0], [0.2, 0.1]), ValueError, r"curves\['b'\]: every L0 must be > 0"),
+    ],
+)
+def test_sparsity_tradeoff_checks_every_curve_before_any_figure(second, error, match):
+    import matplotlib.pyplot as plt
+
+    with pytest.raises(error, match=match):
+        plots.sparsity_tradeoff({"a": ([2.0, 4.0], [0.3, 0.2]), "b": second})
+    assert not plt.get_fignums()  # the first curve used to be drawn already
+
+
+@pytest.mark.parametrize(
+    "second, error, match",
+    [
+        (None, TypeError, r"densities\['b'\] must be an array"),
+        ([np.nan], ValueError, r"densities\['b'\] must be finite"),
+        ([1.5], ValueError, r"densities\['b'\] must be fractions in \[0, 1\]"),
+    ],
+)
+def test_density_histogram_checks_every_array_before_any_figure(second, error, match):
+    import matplotlib.pyplot as plt
+
+    with pytest.raises(error, match=match):
+        plots.density_histogram({"a": [0.1, 0.0], "b": second})
+    assert not plt.get_fignums()

@@ -57,3 +57,24 @@ def test_neighbour_rows_rejects_bad_input():
         neighbour_rows(q, y_q, db, y_db, {"a": np.array([0, 1])})
     with pytest.raises(ValueError, match="at least one space"):
         neighbour_rows(q, y_q, db, y_db, {})
+
+
+@pytest.mark.parametrize(
+    "n_labels, second, error, match",
+    [
+        ([10.0, 100.0], None, TypeError, r"accuracies\['b'\] must be a list of draws"),
+        ([10.0, 100.0], "x", TypeError, r"accuracies\['b'\] must be a list of draws"),
+        ([10.0, 100.0], [[0.5], [np.nan]], ValueError, r"accuracies\['b'\] must be finite"),
+        ([10.0, 100.0], [[0.5], ["x"]], TypeError, r"accuracies\['b'\] must hold numbers"),
+        ([10.0, 100.0], [[0.5], [1.5]], ValueError, r"accuracies\['b'\] must lie in \[0, 1\]"),
+        ([10.0], [[0.5]], ValueError, r"accuracies\['a'\] must hold one list of draws per "
+                                      r"n_labels entry \(1\), got 2"),
+    ],
+)
+def test_accuracy_vs_labels_checks_every_method_before_any_figure(n_labels, second, error,
+                                                                  match):
+    import matplotlib.pyplot as plt
+
+    with pytest.raises(error, match=match):
+        accuracy_vs_labels(n_labels, {"a": [[0.5, 0.6], [0.8]], "b": second})
+    assert not plt.get_fignums()

@@ -73,7 +73,7 @@ def test_latent_scatter_rejects_bad_inputs(codes):
         at.plots.latent_scatter(np.zeros((5, 3)), np.zeros(5, int))
     with pytest.raises(ValueError, match="2 dimensions"):
         at.plots.latent_scatter(np.zeros(5), np.zeros(5, int))
-    with pytest.raises(ValueError, match="one label per sample: expected 120, got 119"):
+    with pytest.raises(ValueError, match="one per row of z: z has 120 rows, y has 119"):
         at.plots.latent_scatter(z, y[:-1])
     bad = z.copy()
     bad[3, 1] = np.inf
@@ -246,7 +246,7 @@ def test_embedding_2d_draws_a_subsample_of_long_codes(method):
 
 
 def test_embedding_2d_rejects_bad_inputs():
-    z = np.zeros((10, 4))
+    z = np.random.default_rng(0).normal(size=(10, 4))
     y = np.zeros(10, int)
     with pytest.raises(ValueError, match="method must be one of pca, tsne"):
         at.plots.embedding_2d(z, y, method="umap")
@@ -258,3 +258,52 @@ def test_embedding_2d_rejects_bad_inputs():
         at.plots.embedding_2d(z, y, n_samples=2)
     with pytest.raises(ValueError, match="perplexity must be positive"):
         at.plots.embedding_2d(z, y, perplexity=0)
+
+
+def test_latent_grid_codes_refuse_codes_beyond_float32_naming_z():
+    z = np.array([[0.0, 0.0], [1e39, 1.0], [2.0, 3.0]])  # finite in float64, inf in float32
+    with pytest.raises(ValueError, match=r"z must fit in float32 .* got values up to 1e\+39"):
+        at.plots.latent_grid_codes(z, n=3)
+    with pytest.raises(ValueError, match="z must fit in float32"):
+        at.plots.latent_grid(lambda c: np.zeros((len(c), 4, 4)), z, n=3)
+    big = np.array([[-3e38, 0.0], [3e38, 1.0]])  # large, but float32 holds it
+    grid, extent = at.plots.latent_grid_codes(big, n=3, quantiles=(0.0, 1.0))
+    assert grid.dtype == np.float32 and np.isfinite(grid).all() and np.isfinite(extent).all()
+
+
+@pytest.mark.parametrize("draw", ["scatter", "grid", "embedding"])
+def test_labels_of_another_length_name_z_as_well_as_y(codes, draw):
+    import matplotlib.pyplot as plt
+
+    z, y = codes
+    calls = {
+        "scatter": lambda: at.plots.latent_scatter(z[:7], y),
+        "grid": lambda: at.plots.latent_grid(lambda c: np.zeros((len(c), 4, 4)), z[:7], y, n=3),
+        "embedding": lambda: at.plots.embedding_2d(np.c_[z, z][:7], y, method="pca"),
+    }
+    with pytest.raises(ValueError, match="y must have one label per sample, one per row of z: "
+                                         "z has 7 rows, y has 120 labels"):
+        calls[draw]()
+    assert not plt.get_fignums()
+
+
+@pytest.mark.parametrize("seed", [None, 1.5, -1, 2**32])
+def test_latent_scatter_checks_seed_before_any_figure(codes, seed):
+    import matplotlib.pyplot as plt
+
+    with pytest.raises((TypeError, ValueError), match="seed must be"):
+        at.plots.latent_scatter(*codes, seed=seed)
+    assert not plt.get_fignums()
+
+
+def test_huge_codes_are_refused_before_their_squares_overflow():
+    z = np.array([[1e300, -1e300], [-1e300, 1e300], [1.0, 2.0]])
+    with pytest.raises(ValueError, match=r"z must lie within ±1e\+150"):
+        at.plots.latent_histograms(z)
+    with pytest.raises(ValueError, match=r"z must lie within ±1e\+150"):
+        at.plots.embedding_2d(z, np.zeros(3, int), method="pca")
+
+
+def test_embedding_2d_refuses_codes_that_are_all_the_same_point():
+    with pytest.raises(ValueError, match="z must vary"):
+        at.plots.embedding_2d(np.ones((10, 4)), np.zeros(10, int), method="pca")

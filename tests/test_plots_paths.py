@@ -183,3 +183,27 @@ def test_path_profile_rejects_bad_input():
         at.plots.path_profile({"a": np.zeros(3)})
     with pytest.raises(ValueError, match="NaN or infinite"):
         at.plots.path_profile({"a": np.full((2, 3), np.inf)})
+
+
+@pytest.mark.parametrize(
+    "change, error, match",
+    [
+        ({"n_neighbors": 1.7}, TypeError, "n_neighbors must be an integer"),
+        ({"n_neighbors": 0}, ValueError, "n_neighbors must be at least 1"),
+        ({"n_neighbors": 2**32}, ValueError, "more codes than n_neighbors"),
+        ({"zoom": 0.5}, ValueError, "zoom must be at least 1"),
+        ({"zoom": "2"}, TypeError, "zoom must be a real number"),
+        ({"seed": -1}, ValueError, "seed must be in"),
+        ({"z": np.full((30, 2), 1e300)}, ValueError, r"z must lie within ±1e150"),
+        ({"z": np.zeros((29, 2))}, ValueError, "one per row of z: z has 29 rows, y has 30"),
+    ],
+)
+def test_latent_path_refuses_bad_arguments_before_any_figure(clusters, change, error, match):
+    import matplotlib.pyplot as plt
+
+    z, y = clusters
+    kwargs = {"z": z[:30], "y": y[:30], "paths": {"p": np.zeros((5, 2))}, "n_neighbors": 5,
+              **change}  # fmt: skip
+    with pytest.raises(error, match=match):
+        at.plots.latent_path(**kwargs)
+    assert not plt.get_fignums()  # refused before the map was drawn

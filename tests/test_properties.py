@@ -482,7 +482,9 @@ EXEMPT = {
     "course.read_repository": "reads a file; tested in tests/test_course.py",
     "course.write_repository": "writes a file; tested in tests/test_course.py",
     "callbacks.LatentHistory": "a Keras callback: needs a training run (tests/test_callbacks.py)",
-    "callbacks.TrainingProgress": "a Keras callback: needs a training run (test_callbacks.py)",
+    "callbacks.TrainingProgress": "a Keras callback: needs a training run; its output (one "
+    "line printed, rewritten or displayed) and its label check are tested in "
+    "tests/test_callbacks.py",
     "layers.ActivityPenalty": "a Keras layer used inside models; tested in test_models_sparse.py",
     "layers.KLSparsity": "a Keras regularizer; tested in tests/test_models_sparse.py",
     "layers.L1Sparsity": "a Keras regularizer; tested in tests/test_models_sparse.py",
@@ -568,16 +570,26 @@ def _finite(value: Any, depth: int = 0) -> bool:
 
 
 def _call(f: Callable, kwargs: dict) -> Any:
+    import matplotlib.pyplot as plt
+
+    before = set(plt.get_fignums())
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # overflow/invalid: must not pass quietly
         warnings.filterwarnings("ignore", category=RuntimeWarning, module="threadpoolctl")
         try:
             return f(**kwargs)
+        except (ValueError, TypeError) as exc:
+            # Refuse bad input before drawing: a figure made first stays open (and shows up
+            # empty in a notebook) when the check fails.
+            if set(plt.get_fignums()) - before:
+                raise AssertionError(
+                    f"{getattr(f, '__qualname__', f)} refused its input only after creating "
+                    f"a figure: {exc}"
+                ) from exc
+            raise
         finally:
             # One test runs many examples: without this, the 21st open figure raises
             # matplotlib's "More than 20 figures" RuntimeWarning as an error (dev profile).
-            import matplotlib.pyplot as plt
-
             plt.close("all")
 
 

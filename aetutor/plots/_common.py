@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from aetutor.validation import check_finite, check_unit_range
+from aetutor.validation import check_finite, check_labels, check_rank, check_unit_range
 
 if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
     from matplotlib.axes import Axes
 
-__all__ = ["as_image_batch", "new_axes", "square_shape"]
+__all__ = ["as_image_batch", "check_magnitude", "labels_for_rows", "new_axes", "square_shape"]
 
 
 def square_shape(n_pixels: int) -> tuple[int, int]:
@@ -48,7 +48,33 @@ def as_image_batch(
         )
     if len(arr) == 0:
         raise ValueError(f"{name} is empty: nothing to draw")
+    if 0 in arr.shape[1:]:  # matplotlib would warn about singular limits and draw nothing
+        raise ValueError(f"{name} must be images with at least one pixel, got shape {arr.shape}")
     return arr
+
+
+def check_magnitude(arr: np.ndarray, name: str, limit: float = 1e150) -> np.ndarray:
+    """Refuse finite values so large that squaring them (a variance, a distance) overflows."""
+    if arr.size and float(np.abs(arr).max()) > limit:
+        raise ValueError(
+            f"{name} must lie within ±{limit:.0e} (squares of larger values overflow), got "
+            f"values up to {float(np.abs(arr).max()):.3g}"
+        )
+    return arr
+
+
+def labels_for_rows(y: ArrayLike, rows: np.ndarray, name: str = "y", of: str = "z") -> np.ndarray:
+    """Class labels ``y``, one per row of ``rows`` (the array named ``of``).
+
+    A length mismatch names both arguments, since either may be the wrong one.
+    """
+    arr = check_rank(y, (1,), name, "one integer label per sample")
+    if len(arr) != len(rows):
+        raise ValueError(
+            f"{name} must have one label per sample, one per row of {of}: {of} has "
+            f"{len(rows)} rows, {name} has {len(arr)} labels"
+        )
+    return check_labels(arr, len(rows), name)
 
 
 def new_axes(ax: Axes | None = None, figsize: tuple[float, float] | None = None) -> Axes:

@@ -38,7 +38,8 @@ def _latent_dims(latent_dims) -> np.ndarray:
     dims = check_rank(latent_dims, (1,), "latent_dims", "one latent size per point")
     if len(dims) == 0:
         raise ValueError("latent_dims must hold at least one latent size, got none")
-    dims = np.array([check_positive_int(d, "each latent size") for d in dims.tolist()])
+    dims = np.array([check_positive_int(d, f"latent_dims[{i}]")
+                     for i, d in enumerate(dims.tolist())])  # fmt: skip
     if np.any(np.diff(dims) <= 0):
         raise ValueError(f"latent_dims must be strictly increasing, got {dims.tolist()}")
     return dims
@@ -55,8 +56,8 @@ def _error_table(errors: Mapping[str, Sequence[float]], n: int) -> dict[str, np.
         arr = check_rank(check_finite(values, f"errors[{name!r}]"), (1,), f"errors[{name!r}]")
         if len(arr) != n:
             raise ValueError(
-                f"errors[{name!r}] must hold one error per latent size: expected {n}, "
-                f"got {len(arr)}"
+                f"errors[{name!r}] must hold one error per entry of latent_dims: latent_dims "
+                f"has {n}, errors[{name!r}] has {len(arr)}"
             )
         if np.any(arr < 0):
             raise ValueError(f"errors[{name!r}] must be non-negative, got min {arr.min():.4g}")
@@ -208,9 +209,8 @@ def subspace_angles(
             "angles must map a label to an array of angles in degrees, such as "
             f"{{'latent 8': [...]}}, got {type(angles).__name__}"
         )
-    ax = new_axes(ax)
-    worst = 0.0
-    for i, (label, values) in enumerate(angles.items()):
+    curves = {}
+    for label, values in angles.items():
         a = check_rank(check_finite(values, f"angles[{label!r}]"), (1,), f"angles[{label!r}]")
         if len(a) == 0:
             raise ValueError(f"angles[{label!r}] is empty")
@@ -219,7 +219,10 @@ def subspace_angles(
                 f"angles[{label!r}] must be in [0, 90] degrees, got values in "
                 f"[{a.min():.4g}, {a.max():.4g}]"
             )
-        worst = max(worst, float(a.max()))
+        curves[label] = a
+    ax = new_axes(ax)
+    worst = max(float(a.max()) for a in curves.values())
+    for i, (label, a) in enumerate(curves.items()):
         ax.plot(np.arange(1, len(a) + 1), a, marker=".", color=f"C{i}",
                 label=f"{label} (median {np.median(a):.1f}°, max {a.max():.1f}°)")
     ax.set_xscale("log", base=2)

@@ -58,6 +58,38 @@ def denoising_rows(
     return image_grid(rows, n=n, titles=titles, title=f"{title}: {heading}" if title else heading)
 
 
+def _level_table(
+    levels, scores, trained_level, levels_name: str = "levels", scores_name: str = "scores"
+) -> tuple[np.ndarray, dict[str, np.ndarray], int]:
+    """Checked ``(levels, {method: values}, index of the level the legend reports)``."""
+    levels = check_finite(levels, levels_name).astype(float)
+    if levels.ndim != 1 or len(levels) == 0:
+        raise ValueError(
+            f"{levels_name} must be a non-empty list of noise levels, got {levels.shape}"
+        )
+    if not isinstance(scores, Mapping) or not scores:
+        raise ValueError(
+            f"{scores_name} must map at least one method name to one score per level"
+        )
+    at = len(levels) - 1
+    if trained_level is not None:
+        trained_level = check_number(trained_level, "trained_level")
+        matches = np.flatnonzero(np.isclose(levels, trained_level))
+        if len(matches) == 0:
+            raise ValueError(f"trained_level {trained_level} is not one of the levels {levels}")
+        at = int(matches[0])
+    table = {}
+    for name, values in scores.items():
+        values = check_finite(values, f"{scores_name}[{name!r}]").astype(float)
+        if values.shape != levels.shape:
+            raise ValueError(
+                f"{scores_name}[{name!r}] must hold one value per level: {levels_name} has "
+                f"{len(levels)}, {scores_name}[{name!r}] has shape {values.shape}"
+            )
+        table[name] = values
+    return levels, table, at
+
+
 def noise_level_curves(
     levels: Sequence[float],
     scores: Mapping[str, Sequence[float]],
@@ -78,26 +110,10 @@ def noise_level_curves(
     one (see :func:`noise_level_grid`); the lines keep their method names as
     labels. Returns the Axes.
     """
-    levels = check_finite(levels, "levels").astype(float)
-    if levels.ndim != 1 or len(levels) == 0:
-        raise ValueError(f"levels must be a non-empty list of noise levels, got {levels.shape}")
-    if not isinstance(scores, Mapping) or not scores:
-        raise ValueError("scores must map at least one method name to one score per level")
-    at = len(levels) - 1
-    if trained_level is not None:
-        matches = np.flatnonzero(np.isclose(levels, float(trained_level)))
-        if len(matches) == 0:
-            raise ValueError(f"trained_level {trained_level} is not one of the levels {levels}")
-        at = int(matches[0])
+    levels, table, at = _level_table(levels, scores, trained_level)
     ax = new_axes(ax)
     order = np.argsort(levels)
-    for i, (name, values) in enumerate(scores.items()):
-        values = check_finite(values, f"scores[{name!r}]").astype(float)
-        if values.shape != levels.shape:
-            raise ValueError(
-                f"scores[{name!r}] must hold one value per level ({len(levels)}), "
-                f"got shape {values.shape}"
-            )
+    for i, (name, values) in enumerate(table.items()):
         ax.plot(levels[order], values[order], "o-", color=f"C{i}", ms=4,
                 label=f"{name} ({values[at]:.3g})" if legend else str(name))
     if trained_level is not None:
@@ -154,6 +170,10 @@ def noise_level_grid(
             )
     trained = dict(trained_levels or {})
     labels = dict(xlabels or {})
+    for name, by_kind in rows.items():  # every panel's data, checked before the figure exists
+        for kind in kinds:
+            _level_table(levels[kind], by_kind[kind], trained.get(kind),
+                         f"levels[{kind!r}]", f"rows[{name!r}][{kind!r}]")  # fmt: skip
     fig, axes = plt.subplots(len(rows), len(kinds), squeeze=False, sharex="col",
                              figsize=(float(width), 3.1 * len(rows) + 1.0), layout="constrained")
     for r, (name, by_kind) in enumerate(rows.items()):

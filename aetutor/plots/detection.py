@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from aetutor.metrics import anomaly_labels
-from aetutor.plots._common import new_axes
+from aetutor.plots._common import check_magnitude, new_axes
 from aetutor.validation import (
     check_finite,
     check_labels,
@@ -113,10 +113,11 @@ def roc(
 
     groups = _groups(scores, "scores")
     y = anomaly_labels(y_true)
-    fig, (ax_roc, ax_pr) = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
-    for i, (name, s) in enumerate(groups.items()):
+    for name, s in groups.items():
         if len(s) != len(y):
             raise ValueError(f"scores[{name!r}] has {len(s)} entries, y_true {len(y)}")
+    fig, (ax_roc, ax_pr) = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
+    for i, (name, s) in enumerate(groups.items()):
         fpr, tpr, _ = skm.roc_curve(y, s)
         prec, rec, _ = skm.precision_recall_curve(y, s)
         prefix = f"{name}: " if name else ""
@@ -151,11 +152,17 @@ def threshold_tradeoff(percentiles: Sequence[float], precision: Sequence[float],
     curves = {"precision": precision, "recall": recall}
     if f1 is not None:
         curves["F1"] = f1
-    ax = new_axes(ax)
-    for i, (name, values) in enumerate(curves.items()):
-        v = _scores(values, name)
+    for name, values in curves.items():
+        v = curves[name] = _scores(values, name)
         if len(v) != len(p):
-            raise ValueError(f"{name} must have one value per percentile ({len(p)}), got {len(v)}")
+            raise ValueError(
+                f"{name} must have one value per percentile: percentiles has {len(p)}, "
+                f"{name} has {len(v)}"
+            )
+    if chosen is not None:
+        chosen = check_number(chosen, "chosen")
+    ax = new_axes(ax)
+    for i, (name, v) in enumerate(curves.items()):
         ax.plot(p, v, "o-", ms=3, color=f"C{i}", label=name)
     if chosen is not None:
         ax.axvline(chosen, color="k", ls="--", lw=1, label=f"chosen: {chosen:g}th percentile")
@@ -175,7 +182,7 @@ def error_by_class(errors: ArrayLike, y: ArrayLike, *, class_names: Sequence[str
     on; ``normal`` (the training class) is drawn in a different colour.
     Returns the Axes.
     """
-    errors = _scores(errors, "errors")
+    errors = check_magnitude(_scores(errors, "errors"), "errors")
     y = check_labels(y, len(errors))  # labels >= 0: -1 would index the last class name
     if normal is not None and (isinstance(normal, bool)
                                or not isinstance(normal, (int, np.integer))):
@@ -197,7 +204,8 @@ def error_by_class(errors: ArrayLike, y: ArrayLike, *, class_names: Sequence[str
               for i in order]
     ax.set_xticks(pos, labels, rotation=30 if max(map(len, labels)) > 3 else 0)
     ax.set_ylabel("mean reconstruction error")
-    if normal is not None and normal in classes and len(classes) > 1:
+    if (normal is not None and normal in classes and len(classes) > 1
+            and means[classes == normal][0] > 0):  # a ratio to an error of 0 means nothing
         ratio = np.sort(means[classes != normal])[0] / means[classes == normal][0]
         heading = f"lowest other class: {ratio:.1f}x the normal class's error"
     else:
@@ -233,8 +241,9 @@ def timeseries_errors(x: ArrayLike, x_hat: ArrayLike, errors: ArrayLike, thresho
     errors = _scores(errors, "errors")
     if len(errors) != len(x):
         raise ValueError(f"errors must have one value per timestep ({len(x)}), got {len(errors)}")
-    if not np.isfinite(threshold) or threshold <= 0:
-        raise ValueError(f"threshold must be a positive number, got {threshold}")
+    # Bounded: the error panel is on a log scale, and a threshold near the float limit
+    # overflows its tick arithmetic.
+    threshold = check_number(threshold, "threshold", low=0.0, low_open=True, high=1e100)
     if np.any(errors <= 0):
         raise ValueError("errors must be positive (they are drawn on a log scale)")
     n_steps, n_channels = x.shape

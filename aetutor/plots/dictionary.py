@@ -31,23 +31,27 @@ def sparsity_tradeoff(
     """
     if not isinstance(curves, Mapping) or not curves:
         raise TypeError("curves must be a non-empty mapping {name: (l0s, fvus)}")
-    ax = new_axes(ax, figsize=(6.4, 4.2))
+    points = {}
     for name, pair in curves.items():
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:
             raise TypeError(f"curves[{name!r}] must be a pair (l0s, fvus), got {pair!r}")
-        x = check_rank(check_finite(pair[0], f"{name} l0s"), (1,), f"{name} l0s")
-        y = check_rank(check_finite(pair[1], f"{name} fvus"), (1,), f"{name} fvus")
+        where = f"curves[{name!r}]"
+        x = check_rank(check_finite(pair[0], f"{where} l0s"), (1,), f"{where} l0s")
+        y = check_rank(check_finite(pair[1], f"{where} fvus"), (1,), f"{where} fvus")
         if len(x) != len(y) or len(x) == 0:
-            raise ValueError(f"{name}: l0s and fvus must be equally long and non-empty, "
+            raise ValueError(f"{where}: l0s and fvus must be equally long and non-empty, "
                              f"got {len(x)} and {len(y)}")  # fmt: skip
         if np.any(x <= 0):
-            raise ValueError(f"{name}: every L0 must be > 0 for the log axis, got {x.min()}")
-        order = np.argsort(x)
-        ax.plot(x[order], y[order], marker="o", label=name)
+            raise ValueError(f"{where}: every L0 must be > 0 for the log axis, got {x.min()}")
+        points[name] = (x.astype(float), y.astype(float))
     from matplotlib.ticker import NullFormatter, ScalarFormatter
 
+    ax = new_axes(ax, figsize=(6.4, 4.2))
+    for name, (x, y) in points.items():
+        order = np.argsort(x)
+        ax.plot(x[order], y[order], marker="o", label=name)
     ax.set_xscale("log")
-    l0s = np.concatenate([np.asarray(p[0], float) for p in curves.values()])
+    l0s = np.concatenate([x for x, _ in points.values()])
     ticks = [2.0**i for i in range(-4, 21) if l0s.min() / 1.5 <= 2.0**i <= l0s.max() * 1.5]
     ax.set_xticks(ticks or [float(l0s.min())])
     ax.xaxis.set_major_formatter(ScalarFormatter())
@@ -72,13 +76,13 @@ def density_histogram(
     """
     if not isinstance(densities, Mapping) or not densities:
         raise TypeError("densities must be a non-empty mapping {name: densities}")
-    ax = new_axes(ax, figsize=(6.4, 4.0))
     arrays = {}
     for name, d in densities.items():
         d = check_rank(check_finite(d, f"densities[{name!r}]"), (1,), f"densities[{name!r}]")
         if np.any((d < 0) | (d > 1)):
             raise ValueError(f"densities[{name!r}] must be fractions in [0, 1]")
         arrays[name] = d
+    ax = new_axes(ax, figsize=(6.4, 4.0))
     alive = [d[d > 0] for d in arrays.values() if np.any(d > 0)]
     low = np.log10(min(a.min() for a in alive)) if alive else -3.0
     bins = np.linspace(min(low, -3.0), 0.0, 31)

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from aetutor.plots._common import check_magnitude, labels_for_rows
 from aetutor.plots.latent import latent_scatter
-from aetutor.validation import check_finite, check_labels, check_positive_int, check_rank
+from aetutor.validation import check_finite, check_positive_int, check_rank, check_seed
 
 if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
     from matplotlib.axes import Axes
@@ -49,15 +50,18 @@ def embedding_2d(
     if method not in EMBEDDING_METHODS:
         raise ValueError(f"method must be one of {', '.join(EMBEDDING_METHODS)}, got {method!r}")
     z = check_rank(check_finite(z, "z"), (2,), "z", "codes (n, latent_dim)")
+    z = check_magnitude(z, "z")
     if z.shape[1] < 2:
         raise ValueError(f"z must have at least 2 dimensions to embed, got shape {z.shape}")
-    y = check_labels(y, len(z))
+    y = labels_for_rows(y, z)
     n_samples = check_positive_int(n_samples, "n_samples", minimum=3)
     if len(z) < 3:
         raise ValueError(f"z must hold at least 3 codes to embed, got {len(z)}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     idx = np.sort(rng.choice(len(z), size=min(n_samples, len(z)), replace=False))
     zs, ys = z[idx].astype(np.float64), y[idx]
+    if not np.ptp(zs, axis=0).any():
+        raise ValueError("z must vary: every code drawn is the same point, nothing to embed")
     if method == "pca":
         from sklearn.decomposition import PCA
 
@@ -99,6 +103,7 @@ def latent_histograms(z: ArrayLike, *, bins: int = 40, max_dims: int = 8) -> Fig
     import matplotlib.pyplot as plt
 
     z = check_rank(check_finite(z, "z"), (2,), "z", "codes (n, latent_dim)").astype(np.float64)
+    z = check_magnitude(z, "z")
     if len(z) < 2:
         raise ValueError(f"z must hold at least 2 codes to draw a histogram, got {len(z)}")
     if z.shape[1] == 0:

@@ -47,8 +47,8 @@ def accuracy_vs_labels(
                         f"{type(accuracies).__name__}")  # fmt: skip
     if not accuracies:
         raise ValueError("accuracies must map at least one method name to its accuracies")
-    ax = new_axes(ax, figsize=(7, 4.5))
-    for i, (name, per_n) in enumerate(accuracies.items()):
+    table = {}
+    for name, per_n in accuracies.items():
         if isinstance(per_n, (str, bytes)) or not hasattr(per_n, "__len__"):
             raise TypeError(f"accuracies[{name!r}] must be a list of draws per n_labels entry, "
                             f"got {type(per_n).__name__}")  # fmt: skip
@@ -57,14 +57,18 @@ def accuracy_vs_labels(
                 f"accuracies[{name!r}] must hold one list of draws per n_labels entry "
                 f"({len(n)}), got {len(per_n)}"
             )
-        xs, means, lows, highs = [], [], [], []
+        table[name] = []
         for x, draws in zip(n, per_n):
-            draws = check_finite(np.atleast_1d(np.asarray(draws, dtype=float)),
-                                 f"accuracies[{name!r}]")
+            draws = np.atleast_1d(check_finite(draws, f"accuracies[{name!r}]")).astype(float)
             if draws.size == 0:
                 continue
             if draws.min() < 0 or draws.max() > 1:
                 raise ValueError(f"accuracies[{name!r}] must lie in [0, 1], got {draws.tolist()}")
+            table[name].append((x, draws))
+    ax = new_axes(ax, figsize=(7, 4.5))
+    for i, (name, points) in enumerate(table.items()):
+        xs, means, lows, highs = [], [], [], []
+        for x, draws in points:
             xs.append(x)
             means.append(draws.mean())
             lows.append(draws.mean() - draws.min())

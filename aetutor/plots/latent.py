@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from aetutor.metrics import reconstruction_error
-from aetutor.plots._common import as_image_batch, new_axes
+from aetutor.plots._common import as_image_batch, labels_for_rows, new_axes
 from aetutor.validation import (
     check_finite,
     check_labels,
@@ -26,6 +26,8 @@ from aetutor.validation import (
 
 MAX_GRID = 200
 """Largest ``n`` of an ``n`` x ``n`` decoded grid (40,000 tiles)."""
+
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
     from matplotlib.axes import Axes
@@ -193,10 +195,10 @@ def latent_scatter(
     readable at 10 classes. Returns the Axes.
     """
     z = _codes_2d(z)
-    y = check_labels(y, len(z))
+    y = labels_for_rows(y, z)
     names = _names(class_names, y)
-    ax = new_axes(ax, figsize=(6.4, 5.2))
     order = np.random.default_rng(check_seed(seed)).permutation(len(z))
+    ax = new_axes(ax, figsize=(6.4, 5.2))
     colors = class_colors(y)
     ax.scatter(z[order, 0], z[order, 1], c=colors[order], s=s, alpha=alpha, linewidths=0)
     ax.set_xlabel("$z_1$")
@@ -326,6 +328,11 @@ def latent_grid_codes(
     ``imshow`` takes it.
     """
     z = _codes_2d(z)
+    if z.size and np.abs(z).max() > _FLOAT32_MAX:  # the grid codes are float32, as models take
+        raise ValueError(
+            f"z must fit in float32 (|z| <= {_FLOAT32_MAX:.3g}): the grid codes are float32, "
+            f"got values up to {np.abs(z).max():.4g}"
+        )
     n = check_positive_int(n, "n", minimum=2, maximum=MAX_GRID)
     if isinstance(quantiles, (str, bytes)) or np.shape(quantiles) != (2,):
         raise TypeError(f"quantiles must be a pair (low, high), got {quantiles!r}")
@@ -378,7 +385,7 @@ def latent_grid(
         raise TypeError(f"decode must be a callable codes -> images, got {type(decode).__name__}")
     z = _codes_2d(z)
     if y is not None:
-        y = check_labels(y, len(z))
+        y = labels_for_rows(y, z)
     codes, extent = latent_grid_codes(z, n, quantiles)
     tiles = as_image_batch(np.asarray(decode(codes)), "decode(codes)", image_shape)
     if len(tiles) != n * n:

@@ -9,9 +9,15 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from aetutor.interpolation import empty_region_mask, path_fractions
-from aetutor.plots._common import as_image_batch, new_axes
+from aetutor.plots._common import as_image_batch, labels_for_rows, new_axes
 from aetutor.plots.latent import class_colors, latent_scatter
-from aetutor.validation import check_finite, check_labels, check_positive_int, check_rank
+from aetutor.validation import (
+    check_finite,
+    check_number,
+    check_positive_int,
+    check_rank,
+    check_seed,
+)
 
 if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
     from matplotlib.axes import Axes
@@ -255,7 +261,7 @@ def latent_path(
     z = check_rank(check_finite(z, "z"), (2,), "z", "2-D codes (n, 2)")
     if z.shape[1] != 2:
         raise ValueError(f"z must be 2-D codes (n, 2) for a map, got shape {z.shape}")
-    y = check_labels(y, len(z))
+    y = labels_for_rows(y, z)
     if not isinstance(paths, Mapping):
         paths = {"path": paths}
     if not paths:
@@ -267,14 +273,21 @@ def latent_path(
         if pts.shape[1] != 2 or len(pts) < 2:
             raise ValueError(f"paths[{name!r}] must be (steps >= 2, 2), got shape {pts.shape}")
         lines[name] = pts
-    ax = new_axes(ax, figsize=(7.0, 5.4))
     max_points = check_positive_int(max_points, "max_points")
-    shown = np.random.default_rng(seed).permutation(len(z))[:max_points]
+    if zoom is not None:
+        zoom = check_number(zoom, "zoom")
+        if not zoom >= 1.0:
+            raise ValueError(f"zoom must be at least 1 (1 = just the paths), got {zoom}")
+    # Everything that can refuse the input runs before the figure exists.
+    empties = {name: empty_region_mask(pts, z, quantile=quantile, n_neighbors=n_neighbors)
+               for name, pts in lines.items()}  # fmt: skip
+    shown = np.random.default_rng(check_seed(seed)).permutation(len(z))[:max_points]
+    ax = new_axes(ax, figsize=(7.0, 5.4))
     latent_scatter(z[shown], y[shown], class_names=class_names, ax=ax, s=4, alpha=0.35,
                    legend=False, seed=seed)
     n_empty = n_total = 0
-    for pts in lines.values():
-        empty = empty_region_mask(pts, z, quantile=quantile, n_neighbors=n_neighbors)
+    for name, pts in lines.items():
+        empty = empties[name]
         if not ends:
             empty[[0, -1]] = False
         n_empty += int(empty.sum())
@@ -285,8 +298,6 @@ def latent_path(
         ax.scatter(pts[empty, 0], pts[empty, 1], s=55, facecolors="none", edgecolors="red",
                    linewidths=1.3, zorder=5)
     if zoom is not None:
-        if not float(zoom) >= 1.0:
-            raise ValueError(f"zoom must be at least 1 (1 = just the paths), got {zoom}")
         every = np.concatenate(list(lines.values()))
         lo, hi = every.min(axis=0), every.max(axis=0)
         centre, half = (lo + hi) / 2, np.maximum((hi - lo) / 2, 1e-3 * np.ptp(z, axis=0)) * zoom
