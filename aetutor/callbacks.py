@@ -13,11 +13,11 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from aetutor.environment import import_tensorflow_quietly
+from aetutor.environment import import_keras_quietly
 from aetutor.progress import ProgressLine
 from aetutor.validation import check_finite, check_positive_int
 
-import_tensorflow_quietly()
+import_keras_quietly()  # TensorFlow, quietly, only if it is the backend
 import keras
 
 __all__ = ["LatentHistory", "TrainingProgress"]

@@ -389,7 +389,8 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
                   "use a Python in that range (a new virtual environment).")  # fmt: skip
         elif c.name == "Keras backend":
             print(f"- Keras backend {c.found!r}: the course is tested on {c.tested}; set "
-                  f"KERAS_BACKEND=tensorflow and pip install tensorflow.")  # fmt: skip
+                  f"KERAS_BACKEND to one of them and pip install it (TensorFlow is "
+                  f"the default: KERAS_BACKEND=tensorflow, pip install tensorflow).")  # fmt: skip
     pins = [f'"{c.name}{c.tested}"' for c in bad if c.name not in ("Python", "Keras backend")]
     if pins:
         print(f"- A lesson needs versions in the tested ranges: pip install {' '.join(pins)}")

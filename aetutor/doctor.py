@@ -38,7 +38,7 @@ __all__ = [
     "missing_extra",
 ]
 
-TESTED_BACKENDS: dict[str, str] = {"tensorflow": "tensorflow"}
+TESTED_BACKENDS: dict[str, str] = {"tensorflow": "tensorflow", "jax": "jax"}
 """The Keras backends CI runs the course on, and the package each one needs."""
 
 REQUIRED = "required"

@@ -7,6 +7,7 @@ same on every machine.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import platform
@@ -18,7 +19,12 @@ from types import ModuleType
 import numpy as np
 
 __all__ = ["setup", "describe_environment", "Environment", "COURSE_STYLE",
-           "import_tensorflow_quietly"]
+           "import_tensorflow_quietly", "keras_backend_name", "import_keras_quietly",
+           "BACKEND_LABELS"]
+
+BACKEND_LABELS: dict[str, str] = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch",
+                                  "numpy": "NumPy"}
+"""How the summary line names each Keras backend's framework."""
 
 COURSE_STYLE: dict[str, object] = {
     "figure.figsize": (8.0, 4.5),
@@ -48,11 +54,16 @@ class Environment:
     tensorflow: str
     keras: str
     device: str
+    backend: str = "tensorflow"
+    backend_version: str = ""
 
     def __str__(self) -> str:
+        label = BACKEND_LABELS.get(self.backend, self.backend)
+        version = self.tensorflow if self.backend == "tensorflow" else self.backend_version
+        framework = f"{label} {version} | " if self.backend != "numpy" else ""
         return (
             f"aetutor: seed {self.seed} | Python {self.python} | NumPy {self.numpy} | "
-            f"TensorFlow {self.tensorflow} | Keras {self.keras} | {self.device}"
+            f"{framework}Keras {self.keras} ({self.backend}) | {self.device}"
         )
 
 
@@ -78,6 +89,41 @@ def _silenced_stderr_fd():
         os.close(saved)
 
 
+def keras_backend_name() -> str:
+    """The Keras backend of this session, found without importing TensorFlow.
+
+    Keras fixes its backend when it is first imported: ``KERAS_BACKEND`` if set, else
+    the ``backend`` in ``$KERAS_HOME/keras.json`` (default ``~/.keras/keras.json``),
+    else ``"tensorflow"``. Once Keras is imported, its own answer wins.
+    """
+    keras = sys.modules.get("keras")
+    backend = getattr(getattr(keras, "backend", None), "backend", None)
+    if callable(backend):
+        return str(backend())
+    if os.environ.get("KERAS_BACKEND"):
+        return os.environ["KERAS_BACKEND"]
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    try:
+        with open(os.path.join(home, "keras.json"), encoding="utf-8") as f:
+            return str(json.load(f)["backend"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return "tensorflow"
+
+
+def import_keras_quietly() -> ModuleType:
+    """Import Keras without start-up log lines; TensorFlow only if it is the backend.
+
+    On the TensorFlow backend TensorFlow is imported first, quietly (see
+    :func:`import_tensorflow_quietly`); on any other backend it is not imported at all.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if keras_backend_name() == "tensorflow":
+        import_tensorflow_quietly()
+    import keras
+
+    return keras
+
+
 def import_tensorflow_quietly() -> ModuleType:
     """Import TensorFlow (and list its devices) without its start-up log lines."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -96,7 +142,11 @@ def import_tensorflow_quietly() -> ModuleType:
 
 def setup(seed: int = 42, *, style: bool = True, deterministic: bool = True,
           verbose: bool = True) -> None:
-    """Seed Python, NumPy and Keras; make TensorFlow deterministic; set the course style.
+    """Seed Python, NumPy and Keras; make the backend deterministic; set the course style.
+
+    Works on any Keras backend; TensorFlow is imported only when it is the backend.
+    The same seed gives the same numbers on the same machine and backend; other
+    backends draw and sum differently, so their numbers differ.
 
     Parameters
     ----------
@@ -104,7 +154,8 @@ def setup(seed: int = 42, *, style: bool = True, deterministic: bool = True,
         0..2**32 - 1 (the range Keras and ``PYTHONHASHSEED`` accept). Every
         argument is checked before any state (environment, seeds, style) changes.
     style : apply :data:`COURSE_STYLE` to matplotlib.
-    deterministic : make TensorFlow ops deterministic (same seed, same losses).
+    deterministic : make TensorFlow ops deterministic (same seed, same losses); other
+        backends (JAX on CPU) are deterministic already.
     verbose : print a one-line summary of versions and device.
 
     Returns nothing, so a notebook cell ending in ``at.setup()`` shows only the
@@ -118,16 +169,14 @@ def setup(seed: int = 42, *, style: bool = True, deterministic: bool = True,
     check_bool(style, "style")
     check_bool(deterministic, "deterministic")
     check_bool(verbose, "verbose")
-    tf = import_tensorflow_quietly()
+    keras = import_keras_quietly()
     os.environ["PYTHONHASHSEED"] = str(seed)
-
-    import keras
 
     random.seed(seed)
     np.random.seed(seed)
-    keras.utils.set_random_seed(seed)  # Python, NumPy and the backend together
-    if deterministic:
-        tf.config.experimental.enable_op_determinism()
+    _set_keras_seed(keras, seed)  # Python, NumPy and the backend together
+    if deterministic and keras.backend.backend() == "tensorflow":
+        import_tensorflow_quietly().config.experimental.enable_op_determinism()
 
     if style:
         import matplotlib as mpl
@@ -138,19 +187,77 @@ def setup(seed: int = 42, *, style: bool = True, deterministic: bool = True,
         print(describe_environment(seed))
 
 
-def describe_environment(seed: int | None = None) -> Environment:
-    """Versions and compute device of this session (imports TensorFlow quietly)."""
-    tf = import_tensorflow_quietly()
-    import keras
+def _set_keras_seed(keras: ModuleType, seed: int) -> None:
+    """``keras.utils.set_random_seed``, without importing TensorFlow on other backends.
 
-    gpus = tf.config.list_physical_devices("GPU")
-    device = f"GPU x{len(gpus)}" if gpus else f"CPU ({os.cpu_count()} cores)"
+    Keras seeds TensorFlow too whenever it is installed (for ``tf.data`` pipelines),
+    importing it; on another backend that import is blocked for the call, so Keras
+    skips it. A Keras that cannot do without it gets TensorFlow after all.
+    """
+    if keras.backend.backend() == "tensorflow" or "tensorflow" in sys.modules:
+        keras.utils.set_random_seed(seed)
+        return
+    sys.modules["tensorflow"] = None  # type: ignore[assignment]  # import -> ImportError
+    try:
+        keras.utils.set_random_seed(seed)
+    except ImportError:
+        del sys.modules["tensorflow"]
+        keras.utils.set_random_seed(seed)
+    finally:
+        if sys.modules.get("tensorflow", 0) is None:
+            del sys.modules["tensorflow"]
+
+
+def describe_environment(seed: int | None = None) -> Environment:
+    """Versions, Keras backend and compute device of this session.
+
+    Imports the backend quietly; TensorFlow only when it is the backend (else
+    ``tensorflow`` is its installed version, or ``"-"``, read without importing it).
+    """
+    keras = import_keras_quietly()
+    backend = keras.backend.backend()
+    gpus = _accelerators(backend)
+    device = f"GPU x{gpus}" if gpus else f"CPU ({os.cpu_count()} cores)"
     env = Environment(
         seed=seed,
         python=platform.python_version(),
         numpy=np.__version__,
-        tensorflow=tf.__version__,
+        tensorflow=_installed_version("tensorflow"),
         keras=keras.__version__,
         device=device,
+        backend=backend,
+        backend_version=_installed_version(_BACKEND_PACKAGES.get(backend, backend)),
     )
     return env
+
+
+_BACKEND_PACKAGES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch",
+                     "numpy": "numpy"}
+
+
+def _installed_version(package: str) -> str:
+    """``package``'s version: from the module if imported, else its metadata, else "-"."""
+    module = sys.modules.get(package)
+    if module is not None and getattr(module, "__version__", None):
+        return str(module.__version__)
+    from importlib import metadata
+
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def _accelerators(backend: str) -> int:
+    """How many GPUs ``backend`` computes on (0 on CPU)."""
+    if backend == "tensorflow":
+        return len(import_tensorflow_quietly().config.list_physical_devices("GPU"))
+    if backend == "jax":
+        import jax
+
+        return sum(d.platform == "gpu" for d in jax.devices())
+    if backend == "torch":
+        import torch
+
+        return torch.cuda.device_count() if torch.cuda.is_available() else 0
+    return 0

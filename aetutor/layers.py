@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from aetutor.environment import import_tensorflow_quietly
+from aetutor.environment import import_keras_quietly
 from aetutor.noise import check_noise_level
 from aetutor.validation import check_positive_int
 
-import_tensorflow_quietly()
-import keras  # noqa: E402  (after the quiet TensorFlow import)
+import_keras_quietly()  # TensorFlow, quietly, only if it is the backend
+import keras  # noqa: E402  (after the quiet backend start-up)
 
 __all__ = [
     "ActivityPenalty",

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from aetutor.environment import import_tensorflow_quietly
+from aetutor.environment import import_keras_quietly
 from aetutor.layers import (
     ActivityPenalty,
     DenseTranspose,
@@ -28,8 +28,8 @@ from aetutor.layers import (
 from aetutor.validation import check_finite, check_finite_result, check_positive_int
 from aetutor.variational import Sampling, VariationalAutoencoder, variational_autoencoder
 
-import_tensorflow_quietly()
-import keras  # noqa: E402  (after the quiet TensorFlow import)
+import_keras_quietly()  # TensorFlow, quietly, only if it is the backend
+import keras  # noqa: E402  (after the quiet backend start-up)
 
 __all__ = [
     "ActivityPenalty",

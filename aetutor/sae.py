@@ -15,12 +15,12 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from aetutor.environment import import_tensorflow_quietly
+from aetutor.environment import import_keras_quietly
 from aetutor.layers import ActivityPenalty, L1Sparsity
 from aetutor.validation import check_finite, check_positive_int, check_rank, check_seed
 
-import_tensorflow_quietly()
-import keras  # noqa: E402  (after the quiet TensorFlow import)
+import_keras_quietly()  # TensorFlow, quietly, only if it is the backend
+import keras  # noqa: E402  (after the quiet backend start-up)
 
 from aetutor.models import MAX_UNITS, Autoencoder  # noqa: E402
 

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from aetutor.environment import import_tensorflow_quietly
+from aetutor.environment import import_keras_quietly
 from aetutor.validation import (
     check_finite,
     check_number,
@@ -36,8 +36,8 @@ from aetutor.validation import (
     check_unit_range,
 )
 
-import_tensorflow_quietly()
-import keras  # noqa: E402  (after the quiet TensorFlow import)
+import_keras_quietly()  # TensorFlow, quietly, only if it is the backend
+import keras  # noqa: E402  (after the quiet backend start-up)
 
 __all__ = [
     "Sampling",

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import aetutor as at
+from aetutor.environment import Environment, keras_backend_name
 
 
 def run_python(code: str) -> subprocess.CompletedProcess:
@@ -45,11 +46,39 @@ def test_import_has_no_side_effects():
 
 
 def test_setup_prints_one_line_and_keeps_tensorflow_quiet():
-    proc = run_python("import aetutor as at; at.setup(seed=3)")
+    proc = run_python(
+        "import sys, aetutor as at; at.setup(seed=3); print('tensorflow' in sys.modules)"
+    )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.strip().splitlines()
-    assert len(lines) == 1 and "seed 3" in lines[0] and "TensorFlow" in lines[0]
+    backend = keras_backend_name()
+    label = {"tensorflow": "TensorFlow", "jax": "JAX"}.get(backend, backend)
+    assert len(lines) == 2 and "seed 3" in lines[0] and f"| {label} " in lines[0]
+    assert f"({backend})" in lines[0], lines[0]
+    assert lines[1] == str(backend == "tensorflow"), "TensorFlow only on its own backend"
     assert "oneDNN" not in proc.stderr and "cuda" not in proc.stderr.lower(), proc.stderr
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+def test_the_summary_line_names_the_backend(backend):
+    env = Environment(seed=1, python="3.11.0", numpy="2.0.0", tensorflow="2.20.0",
+                      keras="3.15.0", device="CPU (2 cores)", backend=backend,
+                      backend_version="0.10.0")  # fmt: skip
+    framework = "TensorFlow 2.20.0" if backend == "tensorflow" else "JAX 0.10.0"
+    assert f"| {framework} | Keras 3.15.0 ({backend}) | CPU" in str(env)
+
+
+def test_the_backend_is_read_without_importing_keras(monkeypatch, tmp_path):
+    import aetutor.environment as environment
+
+    monkeypatch.setitem(sys.modules, "keras", None)  # as before Keras's first import
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    assert environment.keras_backend_name() == "jax"
+    monkeypatch.delenv("KERAS_BACKEND")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    assert environment.keras_backend_name() == "tensorflow"  # Keras's default
+    (tmp_path / "keras.json").write_text(json.dumps({"backend": "torch"}))
+    assert environment.keras_backend_name() == "torch"
 
 
 def _train_once(seed: int) -> list[float]:
@@ -81,7 +110,8 @@ def test_setup_applies_the_course_style_and_returns_nothing(capsys):
     assert capsys.readouterr().out.startswith("aetutor: seed 1 | Python")
     assert mpl.rcParams["image.cmap"] == "gray"
     env = describe_environment(seed=1)
-    assert env.seed == 1 and env.tensorflow and env.keras.startswith("3.") and env.device
+    assert env.seed == 1 and env.backend == keras_backend_name()
+    assert env.keras.startswith("3.") and env.device
 
 
 @pytest.mark.parametrize("seed", [-1, 1.5, "42", True, None, 2**32])

@@ -462,8 +462,10 @@ EXEMPT = {
     "cli.main": "runs notebooks in kernels; tested by name in tests/test_cli.py",
     "environment.setup": "changes global state; its argument checks are tested by name in "
     "tests/test_environment.py (nothing changes before they pass)",
-    "environment.describe_environment": "imports TensorFlow; takes only a seed to echo back",
+    "environment.describe_environment": "imports the backend; takes only a seed to echo back",
     "environment.import_tensorflow_quietly": "takes no arguments",
+    "environment.import_keras_quietly": "takes no arguments",
+    "environment.keras_backend_name": "takes no arguments; tested in tests/test_environment.py",
     "environment.Environment": "a record of version strings, built by describe_environment",
     "data.load_dataset": "reads files and the network; tested by name in tests/test_data.py",
     "data.available_datasets": "takes no arguments",
