@@ -389,15 +389,17 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
                   "use a Python in that range (a new virtual environment).")  # fmt: skip
         elif c.name == "Keras backend":
             print(f"- Keras backend {c.found!r}: the course is tested on {c.tested}; set "
-                  f"KERAS_BACKEND to one of them and pip install it (TensorFlow is "
-                  f"the default: KERAS_BACKEND=tensorflow, pip install tensorflow).")  # fmt: skip
+                  f"KERAS_BACKEND to one of them and pip install it (JAX is the "
+                  f"course's default: pip install jax; for TensorFlow, "
+                  f"KERAS_BACKEND=tensorflow and pip install \"aetutor[tensorflow]\").")  # fmt: skip
     pins = [f'"{c.name}{c.tested}"' for c in bad if c.name not in ("Python", "Keras backend")]
     if pins:
         print(f"- A lesson needs versions in the tested ranges: pip install {' '.join(pins)}")
     for group in (g for g in ranges.groups if g != doctor.REQUIRED):
         missing = [c.name for c in checks if c.group == group and c.found is None]
         outside = [c for c in checks if c.group == group and c.found is not None and not c.ok]
-        what = {"run": "`aetutor run`", "test": "the tests", "lab": "JupyterLab"}.get(group, group)
+        what = {"run": "`aetutor run`", "test": "the tests", "lab": "JupyterLab",
+                "tensorflow": "the TensorFlow backend"}.get(group, group)  # fmt: skip
         if missing:
             print(f"- The [{group}] extra, for {what}, lacks {', '.join(missing)}: "
                   f'pip install "aetutor[{group}]" (lessons run without it).')  # fmt: skip

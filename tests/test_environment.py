@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -69,16 +70,39 @@ def test_the_summary_line_names_the_backend(backend):
 
 
 def test_the_backend_is_read_without_importing_keras(monkeypatch, tmp_path):
-    import aetutor.environment as environment
+    import aetutor.backend as backend
 
     monkeypatch.setitem(sys.modules, "keras", None)  # as before Keras's first import
-    monkeypatch.setenv("KERAS_BACKEND", "jax")
-    assert environment.keras_backend_name() == "jax"
+    monkeypatch.setenv("KERAS_BACKEND", "tensorflow")
+    assert backend.keras_backend_name() == "tensorflow"  # the reader's choice wins
     monkeypatch.delenv("KERAS_BACKEND")
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    assert environment.keras_backend_name() == "tensorflow"  # Keras's default
+    installed = {"jax"}
+    monkeypatch.setattr(backend.importlib.util, "find_spec",
+                        lambda name: object() if name in installed else None)  # fmt: skip
+    assert backend.keras_backend_name() == "jax"  # the course's default
+    (tmp_path / "keras.json").write_text(json.dumps({"backend": "tensorflow"}))
+    assert backend.keras_backend_name() == "jax", "Keras writes 'tensorflow' there itself"
+    installed.clear()
+    assert backend.keras_backend_name() == "tensorflow"  # no JAX: Keras's own default
     (tmp_path / "keras.json").write_text(json.dumps({"backend": "torch"}))
-    assert environment.keras_backend_name() == "torch"
+    assert backend.keras_backend_name() == "torch"  # a choice written there wins
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    assert backend.keras_backend_name() == "jax"
+
+
+def test_keras_gets_the_chosen_backend_and_a_set_variable_is_kept(tmp_path):
+    """In a fresh Python: aetutor starts Keras on JAX unless KERAS_BACKEND says otherwise."""
+    script = ("import os, aetutor.models, keras; "
+              "print(keras.backend.backend(), os.environ['KERAS_BACKEND'])")  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
+    env["KERAS_HOME"] = str(tmp_path)
+    for chosen, expected in ((None, "jax jax"), ("numpy", "numpy numpy")):
+        if chosen is not None:
+            env["KERAS_BACKEND"] = chosen
+        out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                             text=True, check=True).stdout.split("\n")[-2]  # fmt: skip
+        assert out == expected
 
 
 def _train_once(seed: int) -> list[float]:
