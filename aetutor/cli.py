@@ -391,7 +391,7 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
             print(f"- Keras backend {c.found!r}: the course is tested on {c.tested}; set "
                   f"KERAS_BACKEND to one of them and pip install it (JAX is the "
                   f"course's default: pip install jax; for TensorFlow, "
-                  f"KERAS_BACKEND=tensorflow and pip install \"aetutor[tensorflow]\").")  # fmt: skip
+                  f"KERAS_BACKEND=tensorflow and pip install 'aetutor[tensorflow]').")  # fmt: skip
     pins = [f'"{c.name}{c.tested}"' for c in bad if c.name not in ("Python", "Keras backend")]
     if pins:
         print(f"- A lesson needs versions in the tested ranges: pip install {' '.join(pins)}")

@@ -18,6 +18,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from aetutor.backend import keras_backend_name
+
 __all__ = [
     "SECTIONS",
     "LoadSampler",
@@ -42,7 +44,7 @@ SECTIONS = {
     "dictionary": "Sparse autoencoders reading a classifier at full size: L0, FVU, accuracy "
     "recovered, dead features",
 }
-_PACKAGES = ("aetutor", "numpy", "tensorflow", "keras", "scikit-learn")
+_PACKAGES = ("aetutor", "numpy", "jax", "tensorflow", "keras", "scikit-learn")
 
 
 def _version(package: str) -> str:
@@ -86,6 +88,7 @@ def machine_info() -> dict[str, Any]:
         "platform": platform.platform(),
         "python": sys.version.split()[0],
         "versions": {p: _version(p) for p in _PACKAGES},
+        "keras_backend": keras_backend_name(),
     }
 
 
@@ -221,7 +224,8 @@ def _header(result: dict[str, Any]) -> list[str]:
         + (" (**quick smoke run: reduced settings, not the real figures**)" if result["quick"]
            else ""),
         f"- Hardware: {m['cpu']}, {cores}{ram}; {m['platform']}",
-        f"- Software: Python {m['python']}, {versions}",
+        f"- Software: Python {m['python']}, {versions}"
+        + (f"; Keras backend **{m['keras_backend']}**" if m.get("keras_backend") else ""),
         f"- Load: {_idle_verdict(result['load'], m['cores'])}",
         "",
     ]

@@ -170,8 +170,9 @@ def test_saved_result_holds_machine_and_command(tmp_path):
     assert payload["command"] == "python -m benchmarks --only numpy"
     assert payload["machine"]["cores"] >= 1 and payload["machine"]["cpu"]
     assert {"numpy", "tensorflow", "keras"} <= set(payload["machine"]["versions"])
-    with pytest.raises(ValueError,
-                       match="section must be one of notebooks, notebooks_full, time_shares, numpy"):
+    with pytest.raises(
+        ValueError, match="section must be one of notebooks, notebooks_full, time_shares, numpy"
+    ):
         save(tmp_path, "speed", {})
 
 
