@@ -44,6 +44,8 @@ SECTIONS = {
     "dictionary": "Sparse autoencoders reading a classifier at full size: L0, FVU, accuracy "
     "recovered, dead features",
 }
+BEFORE = "notebooks_before"
+"""The notebooks section run on an earlier commit (benchmarks/before_after.py), if saved."""
 _PACKAGES = ("aetutor", "numpy", "jax", "tensorflow", "keras", "scikit-learn")
 
 
@@ -186,7 +188,7 @@ def _json_default(obj: Any) -> Any:
 def load_results(results_dir: Path) -> dict[str, dict[str, Any]]:
     """Every ``<section>.json`` found in ``results_dir``, by section name."""
     found = {}
-    for section in SECTIONS:
+    for section in (*SECTIONS, BEFORE):
         path = results_dir / f"{section}.json"
         if path.exists():
             found[section] = json.loads(path.read_text(encoding="utf-8"))
@@ -234,6 +236,7 @@ def _header(result: dict[str, Any]) -> list[str]:
 def render_report(results: dict[str, dict[str, Any]]) -> str:
     """The whole ``RESULTS.md`` from the saved results (missing sections say how to run them)."""
     from benchmarks import (
+        before_after,
         dictionary,
         fewlabels,
         notebook_timings,
@@ -273,5 +276,7 @@ def render_report(results: dict[str, dict[str, Any]]) -> str:
             continue
         lines += _header(result)
         lines += renderers[section](result["data"])
+        if section == "notebooks" and BEFORE in results:
+            lines += ["", *before_after.render(results[BEFORE], result)]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

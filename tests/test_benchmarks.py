@@ -164,6 +164,33 @@ def test_full_size_section_shows_only_the_full_size_table(tmp_path):
     assert basics == "| notebooks/01_basics.ipynb | 300.0 | – | 2,003 | ✓ |"
 
 
+def _timed(seconds: dict[str, float]) -> dict:
+    runs = [{"notebook": f"notebooks/{name}.ipynb", "dataset": "mnist_5k", "repeat": 1,
+             "ok": True, "status": "ok", "seconds": s, "cpu_seconds": s * 1.5,
+             "peak_memory_mb": 900.0, "message": None} for name, s in seconds.items()]
+    return {"settings": {**notebook_timings.DEFAULTS, "repeats": 1}, "runs": runs}
+
+
+@pytest.mark.parametrize("after_01, half, under", [(20.0, "yes", "yes"), (70.0, "no", "no")])
+def test_before_and_after_compares_lessons_01_to_07_and_the_60_s_target(tmp_path, after_01,
+                                                                         half, under):
+
+    before = {"01_basics": 80.0, "04_pca": 120.0, "09_features": 100.0}
+    after = {"01_basics": after_01, "04_pca": 40.0, "09_features": 50.0}
+    save(tmp_path, "notebooks", _timed(after))
+    (tmp_path / "notebooks_before.json").write_text(json.dumps(
+        {"label": "main at abc1234, TensorFlow", "started_utc": "2026-01-01 00:00 UTC",
+         "data": _timed(before)}))  # fmt: skip
+    text = report.render_report(report.load_results(tmp_path))
+    assert "Before: main at abc1234, TensorFlow" in text
+    assert "| 01_basics.ipynb | 80.0 (120) |" in text
+    total = (after_01 + 40.0) / 200.0  # lessons 01 and 04; lesson 09 is not in the first seven
+    assert f"| **lessons 01–07** | 200.0 | {after_01 + 40.0:.1f} | {total:.2f} |" in text
+    assert f"at most half their earlier time: **{half}**" in text
+    assert f"Every lesson under 60 s: **{under}**" in text
+    assert "## 2. Notebooks at full size" in text, "the comparison is not a numbered section"
+
+
 def test_saved_result_holds_machine_and_command(tmp_path):
     path = save(tmp_path, "numpy", fake_numpy())
     payload = json.loads(path.read_text())
