@@ -23,6 +23,7 @@ from aetutor.environment import setup  # noqa: E402
 __version__ = "0.1.0"
 
 _SUBMODULES = (
+    "backend",
     "callbacks",
     "cli",
     "course",

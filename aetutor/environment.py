@@ -24,7 +24,7 @@ from aetutor.backend import (
 
 __all__ = ["setup", "describe_environment", "Environment", "COURSE_STYLE",
            "import_tensorflow_quietly", "keras_backend_name", "import_keras_quietly",
-           "BACKEND_LABELS", "COURSE_BACKEND"]
+           "BACKEND_LABELS", "COURSE_BACKEND", "draw_inline_figures_once"]
 
 BACKEND_LABELS: dict[str, str] = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch",
                                   "numpy": "NumPy"}
@@ -113,9 +113,39 @@ def setup(seed: int = 42, *, style: bool = True, deterministic: bool = True,
         import matplotlib as mpl
 
         mpl.rcParams.update(COURSE_STYLE)
+    draw_inline_figures_once()
 
     if verbose:
         print(describe_environment(seed))
+
+
+def draw_inline_figures_once(shell: object | None = None) -> bool:
+    """In a notebook with inline figures, skip a drawing of each figure that nobody sees.
+
+    After every cell, pyplot redraws each open figure (its IPython ``post_execute`` hook),
+    and then the inline backend renders the same figures again to show them as PNGs: the
+    first drawing is thrown away, and in the lessons it costs several percent of the run. With
+    the inline backend this removes pyplot's hook from ``shell`` (default: the running
+    IPython), so only the picture you see is drawn; interactive backends (ipympl, Qt) keep
+    it. Returns True if the hook was removed. Outside IPython it does nothing.
+    """
+    if shell is None:
+        ipython = sys.modules.get("IPython")
+        shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return False
+    import matplotlib as mpl
+
+    if "inline" not in str(mpl.get_backend()).lower():
+        return False
+    import matplotlib.pyplot as plt  # in IPython, installs pyplot's hook if not yet there
+
+    redraw = getattr(plt, "_draw_all_if_interactive", None)
+    try:
+        shell.events.unregister("post_execute", redraw)  # type: ignore[attr-defined]
+    except (ValueError, AttributeError):  # not registered (already removed), or no events
+        return False
+    return True
 
 
 def _set_keras_seed(keras: ModuleType, seed: int) -> None:

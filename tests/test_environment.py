@@ -165,3 +165,66 @@ def test_setup_changes_nothing_before_its_arguments_pass(kwargs, monkeypatch):
         at.setup(verbose=False, **kwargs)
     assert os.environ["PYTHONHASHSEED"] == "7"
     assert (random.random(), np.random.random()) == before
+
+
+class _Events:
+    def __init__(self, *callbacks):
+        self.callbacks = {"post_execute": list(callbacks)}
+
+    def unregister(self, event, callback):
+        self.callbacks[event].remove(callback)  # ValueError if absent, as IPython's
+
+
+def test_inline_figures_lose_only_pyplot_redraw_hook(monkeypatch):
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+
+    from aetutor.environment import draw_inline_figures_once
+
+    def flush_figures():  # the inline backend's own hook, which shows the figures
+        pass
+
+    shell = type("Shell", (), {})()
+    shell.events = _Events(plt._draw_all_if_interactive, flush_figures)
+    monkeypatch.setattr(mpl, "get_backend", lambda: "QtAgg")
+    assert draw_inline_figures_once(shell) is False, "interactive backends keep the redraw"
+    assert len(shell.events.callbacks["post_execute"]) == 2
+    monkeypatch.setattr(mpl, "get_backend", lambda: "module://matplotlib_inline.backend_inline")
+    assert draw_inline_figures_once(shell) is True
+    assert shell.events.callbacks["post_execute"] == [flush_figures]
+    assert draw_inline_figures_once(shell) is False  # already gone: nothing else is touched
+    assert draw_inline_figures_once() is False  # not in IPython
+
+
+def test_in_a_real_kernel_setup_saves_a_drawing_and_keeps_the_figure(monkeypatch):
+    """setup() saves one full drawing of each figure after its cell; the figure still shows.
+
+    (The inline PNG itself takes one or two drawings, depending on versions: bbox "tight".)
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    from aetutor.runner import CURRENT_ENV_KERNEL, CurrentEnvKernelManager
+
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's own default: inline
+    count = (
+        "from matplotlib.backends.backend_agg import FigureCanvasAgg\n"
+        "draws = [0]\n"
+        "_draw = FigureCanvasAgg.draw\n"
+        "def counted(self, *args, **kwargs):\n"
+        "    draws[0] += 1\n"
+        "    return _draw(self, *args, **kwargs)\n"
+        "FigureCanvasAgg.draw = counted"
+    )
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in (
+        count, "import matplotlib.pyplot as plt\nplt.plot([1, 2]);", "print(draws[0])",
+        "import aetutor as at\nat.setup(verbose=False)", "draws[0] = 0\nplt.plot([2, 1]);",
+        "print(draws[0])",
+    )]  # fmt: skip
+    NotebookClient(nb, timeout=120, kernel_name=CURRENT_ENV_KERNEL,
+                   kernel_manager_class=CurrentEnvKernelManager).execute()  # fmt: skip
+    before, after = (int(nb.cells[i].outputs[0]["text"]) for i in (2, 5))
+    assert before - after == 1 and after >= 1, (before, after)
+    shown = [o for o in nb.cells[4].outputs if "image/png" in o.get("data", {})]
+    assert len(shown) == 1, "the figure must still appear under its cell"

@@ -89,7 +89,7 @@ def test_resampler_revives_dead_features():
     h = rng.random((200, 8)).astype("float32")
     model = sparse_dictionary(8, 64, k=2, seed=0)
     encode = model.encoder.get_layer("encode")
-    w = keras.ops.convert_to_numpy(encode.kernel)
+    w = np.array(keras.ops.convert_to_numpy(encode.kernel))  # a writable copy on every backend
     w[:, 32:] = -1.0  # half the features can never win: dead from the start
     encode.kernel.assign(w)
     before = int((model.encode(h).max(axis=0) <= 0).sum())
