@@ -31,7 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "epochs": 20,
     "geron": {"batch_size": 32},
     "course": {"batch_size": 128, "learning_rate": 3e-3, "steps_per_execution": 8},
-    "seeds": (42,),
+    "seeds": (42, 0, 1),  # Géron's error varies with the seed (0.0105-0.0134 seen)
     "target_mse": 0.0105,  # the course's reference must reach this ...
     "max_time_ratio": 0.5,  # ... in at most this share of Géron's training time
 }
