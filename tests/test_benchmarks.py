@@ -244,7 +244,7 @@ def test_reference_section_judges_the_course_by_error_and_cpu_time(tmp_path):
                 "Géron": {"test_mse": 0.0105, "train_seconds": 90.0, "train_cpu_seconds": 180.0,
                           "batch_size": 32},
                 "course": {"test_mse": course_mse, "train_seconds": 40.0,
-                           "train_cpu_seconds": course_cpu, "batch_size": 128}}
+                           "train_cpu_seconds": course_cpu, "batch_size": 128, "epochs": 10}}
 
     s = reference.DEFAULTS
     assert reference.verdict(run_(0.0100, 72.0), s) == (True, 0.4)
@@ -255,4 +255,5 @@ def test_reference_section_judges_the_course_by_error_and_cpu_time(tmp_path):
                                           "runs": [run_(0.0100, 72.0)]}}}
     save(tmp_path, "reference", data)
     text = report.render_report(report.load_results(tmp_path))
-    assert "| course | 128 | 0.01000 | 40 | 72 | 0.40 | ✓ |" in text
+    assert "| course | 10 × 128 | 0.01000 | 40 | 72 | 0.40 | ✓ |" in text
+    assert "| Géron | 20 × 32 | 0.01050 | 90 | 180 |" in text  # the shared epochs setting
