@@ -125,19 +125,30 @@ class Adam:
         self._update(params, grads)
 
     def _update(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
-        """``step`` without the input checks: for ``fit``, whose gradients come from backward."""
+        """``step`` without the input checks: for ``fit``, whose gradients come from backward.
+
+        Every parameter gets the same element-wise update, so it runs once on all of them
+        laid end to end (a few large array operations instead of a few per parameter):
+        ``m`` and ``v`` live in one flat array each, ``self.m`` and ``self.v`` are views of
+        it, one per parameter.
+        """
         if self.m is None:
-            self.m = [np.zeros_like(p) for p in params]
-            self.v = [np.zeros_like(p) for p in params]
+            sizes = [p.size for p in params]
+            self._ends = np.cumsum(sizes)[:-1]  # where each parameter's entries end
+            self._m, self._v = np.zeros((2, sum(sizes)), dtype=np.result_type(*params))
+            self.m = [m.reshape(p.shape) for m, p in zip(np.split(self._m, self._ends), params)]
+            self.v = [v.reshape(p.shape) for v, p in zip(np.split(self._v, self._ends), params)]
         self.t += 1
         c1 = 1.0 - self.beta1**self.t  # bias corrections
         c2 = 1.0 - self.beta2**self.t
-        for p, g, m, v in zip(params, grads, self.m, self.v):
-            m *= self.beta1
-            m += (1.0 - self.beta1) * g
-            v *= self.beta2
-            v += (1.0 - self.beta2) * g * g
-            p -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+        g, m, v = np.concatenate([g.ravel() for g in grads]), self._m, self._v
+        m *= self.beta1
+        m += (1.0 - self.beta1) * g
+        v *= self.beta2
+        v += (1.0 - self.beta2) * g * g
+        update = self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+        for p, u in zip(params, np.split(update, self._ends)):
+            p -= u.reshape(p.shape)
 
 
 def _check_step(params: Any, grads: Any, state: list[np.ndarray] | None) -> None:

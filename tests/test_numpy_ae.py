@@ -228,6 +228,30 @@ def test_fit_checks_again_after_it_ends_and_leaves_blas_threads_alone(digits):
         Adam().step(model.weights, [np.full_like(w, np.nan) for w in model.weights])
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_adam_matches_the_textbook_update_parameter_by_parameter(dtype):
+    """Adam updates all parameters laid end to end: the numbers stay the per-array formula's."""
+    rng = np.random.default_rng(0)
+    shapes = [(5, 3), (3,), (3, 5), (5,)]
+    params = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    expected = [p.copy() for p in params]
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    adam = Adam(lr=0.01)
+    for t in range(1, 6):
+        grads = [rng.standard_normal(s).astype(dtype) for s in shapes]
+        adam.step(params, grads)
+        for p, g, m_, v_ in zip(expected, grads, m, v):
+            m_ *= 0.9
+            m_ += (1.0 - 0.9) * g
+            v_ *= 0.999
+            v_ += (1.0 - 0.999) * g * g
+            p -= 0.01 * (m_ / (1.0 - 0.9**t)) / (np.sqrt(v_ / (1.0 - 0.999**t)) + 1e-8)
+    assert all(np.array_equal(a, b) for a, b in zip(params, expected))
+    assert all(np.array_equal(a, b) for a, b in zip(adam.m, m))  # the state, per parameter
+    assert [x.dtype for x in adam.v] == [dtype] * 4
+
+
 def test_verbose_prints_one_line_per_report(digits, capsys):
     x = digits[0][:64]
     NumpyAutoencoder(DIGITS).fit(x, epochs=20)
