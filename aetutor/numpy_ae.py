@@ -12,12 +12,14 @@ batch.
 
 from __future__ import annotations
 
+import contextlib
 import copy
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import DTypeLike
+from threadpoolctl import threadpool_limits
 
 from aetutor.validation import (
     check_finite,
@@ -84,6 +86,10 @@ class SGD:
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         """Move every parameter one step against its gradient (in place)."""
         _check_step(params, grads, self.velocity)
+        self._update(params, grads)
+
+    def _update(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        """``step`` without the input checks: for ``fit``, whose gradients come from backward."""
         if self.velocity is None:
             self.velocity = [np.zeros_like(p) for p in params]
         for p, g, v in zip(params, grads, self.velocity):
@@ -116,18 +122,33 @@ class Adam:
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         """One Adam update of every parameter (in place)."""
         _check_step(params, grads, self.m)
+        self._update(params, grads)
+
+    def _update(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        """``step`` without the input checks: for ``fit``, whose gradients come from backward.
+
+        Every parameter gets the same element-wise update, so it runs once on all of them
+        laid end to end (a few large array operations instead of a few per parameter):
+        ``m`` and ``v`` live in one flat array each, ``self.m`` and ``self.v`` are views of
+        it, one per parameter.
+        """
         if self.m is None:
-            self.m = [np.zeros_like(p) for p in params]
-            self.v = [np.zeros_like(p) for p in params]
+            sizes = [p.size for p in params]
+            self._ends = np.cumsum(sizes)[:-1]  # where each parameter's entries end
+            self._m, self._v = np.zeros((2, sum(sizes)), dtype=np.result_type(*params))
+            self.m = [m.reshape(p.shape) for m, p in zip(np.split(self._m, self._ends), params)]
+            self.v = [v.reshape(p.shape) for v, p in zip(np.split(self._v, self._ends), params)]
         self.t += 1
         c1 = 1.0 - self.beta1**self.t  # bias corrections
         c2 = 1.0 - self.beta2**self.t
-        for p, g, m, v in zip(params, grads, self.m, self.v):
-            m *= self.beta1
-            m += (1.0 - self.beta1) * g
-            v *= self.beta2
-            v += (1.0 - self.beta2) * g * g
-            p -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+        g, m, v = np.concatenate([g.ravel() for g in grads]), self._m, self._v
+        m *= self.beta1
+        m += (1.0 - self.beta1) * g
+        v *= self.beta2
+        v += (1.0 - self.beta2) * g * g
+        update = self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+        for p, u in zip(params, np.split(update, self._ends)):
+            p -= u.reshape(p.shape)
 
 
 def _check_step(params: Any, grads: Any, state: list[np.ndarray] | None) -> None:
@@ -187,6 +208,8 @@ class NumpyAutoencoder:
     start at zero. The code layer is linear so it can take any value (like PCA
     scores); the output is a sigmoid because the pixels lie in [0, 1].
     """
+
+    _inputs_checked = False  # True while fit runs: its batches need no checks
 
     def __init__(
         self,
@@ -400,33 +423,49 @@ class NumpyAutoencoder:
         history: dict[str, list[float]] = {"loss": []}
         if x_val is not None:
             history["val_loss"] = []
-        for epoch in range(1, epochs + 1):
-            order = self.rng.permutation(len(x)) if shuffle else np.arange(len(x))
-            for start in range(0, len(x), batch_size):
-                batch = x[order[start : start + batch_size]]
-                _, cache = self.forward(batch)
-                _, grads_w, grads_b = self.backward(cache, batch)
-                opt.step(params, grads_w + grads_b)
-            history["loss"].append(self.loss(x))
-            if x_val is not None:
-                history["val_loss"].append(self.loss(x_val))
-            if not np.isfinite(history["loss"][-1]):
-                raise FloatingPointError(
-                    f"training diverged at epoch {epoch} (loss {history['loss'][-1]}); "
-                    f"lower the learning rate (lr={opt.lr})"
-                )
-            if every and (epoch % every == 0 or epoch == epochs):
-                val = f", val_loss {history['val_loss'][-1]:.5f}" if x_val is not None else ""
-                print(f"epoch {epoch:>4}/{epochs}: loss {history['loss'][-1]:.5f}{val}")
-            if line is not None:
-                val = f" · val_loss {history['val_loss'][-1]:.4g}" if x_val is not None else ""
-                line.update(f"epoch {epoch}/{epochs} · loss {history['loss'][-1]:.4g}{val}"
-                            f" · {line.elapsed:.1f} s")
+        with self._training():  # one BLAS thread; batches of x, checked above, skip checks
+            for epoch in range(1, epochs + 1):
+                order = self.rng.permutation(len(x)) if shuffle else np.arange(len(x))
+                for start in range(0, len(x), batch_size):
+                    batch = x[order[start : start + batch_size]]
+                    _, cache = self.forward(batch)
+                    _, grads_w, grads_b = self.backward(cache, batch)
+                    opt._update(params, grads_w + grads_b)  # step(), less its checks
+                history["loss"].append(self.loss(x))
+                if x_val is not None:
+                    history["val_loss"].append(self.loss(x_val))
+                if not np.isfinite(history["loss"][-1]):
+                    raise FloatingPointError(
+                        f"training diverged at epoch {epoch} (loss {history['loss'][-1]}); "
+                        f"lower the learning rate (lr={opt.lr})"
+                    )
+                if every and (epoch % every == 0 or epoch == epochs):
+                    val = f", val_loss {history['val_loss'][-1]:.5f}" if x_val is not None else ""
+                    print(f"epoch {epoch:>4}/{epochs}: loss {history['loss'][-1]:.5f}{val}")
+                if line is not None:
+                    val = f" · val_loss {history['val_loss'][-1]:.4g}" if x_val is not None else ""
+                    line.update(f"epoch {epoch}/{epochs} · loss {history['loss'][-1]:.4g}{val}"
+                                f" · {line.elapsed:.1f} s")
         if line is not None:
             val = f" · val_loss {history['val_loss'][-1]:.4g}" if x_val is not None else ""
             line.close(f"{epochs} epochs in {line.elapsed:.1f} s · "
                        f"loss {history['loss'][-1]:.4g}{val}")
         return history
+
+    @contextlib.contextmanager
+    def _training(self) -> Iterator[None]:
+        """While ``fit`` trains: one BLAS thread, and no checks of inputs it already checked.
+
+        ``fit`` checks ``x`` once; its batches are rows of it, so forward, backward and
+        ``loss`` skip their checks (a third of the time of a step this small). Matrices
+        of a few dozen rows also multiply faster on one thread than on several.
+        """
+        self._inputs_checked = True
+        try:
+            with threadpool_limits(limits=1, user_api="blas"):
+                yield
+        finally:
+            self._inputs_checked = False
 
     # -- input checks -------------------------------------------------------
 
@@ -439,6 +478,8 @@ class NumpyAutoencoder:
         return arr.astype(self.dtype, copy=False)
 
     def _check_x(self, x: Any, name: str = "x") -> np.ndarray:
+        if self._inputs_checked:  # inside fit, whose batches come from an x it checked
+            return x
         width = self.layer_sizes[0]
         meaning = f"a batch of flat inputs (n, {width}); flatten images with x.reshape(len(x), -1)"
         arr = self._check_2d(x, name, width, meaning)

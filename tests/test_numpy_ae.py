@@ -20,6 +20,7 @@ from aetutor.numpy_ae import SGD, Adam, NumpyAutoencoder, gradient_check
 
 SMALL = (8, 5, 3, 5, 8)
 DIGITS = (64, 32, 2, 32, 64)
+SMALL_DIGITS = (64, 8, 2, 8, 64)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -187,6 +188,68 @@ def test_sgd_and_adam_steps_by_hand():
     p = np.array([1.0, -2.0])
     Adam(lr=0.01).step([p], [g])  # bias-corrected first step: lr * sign(g)
     assert np.allclose(p, [0.99, -1.99])
+
+
+@pytest.mark.parametrize(("optimizer", "make"), [("adam", lambda: Adam(lr=5e-3)),
+                                                ("sgd", lambda: SGD(lr=1.0, momentum=0.5))])
+def test_fit_runs_the_loop_written_with_public_calls(digits, optimizer, make):
+    """fit skips the checks of inputs it checked once: the numbers stay those of the loop."""
+    x, x_val = digits[0][:200], digits[1][:50]
+    fitted = NumpyAutoencoder(SMALL_DIGITS, seed=5)
+    history = fitted.fit(x, epochs=3, batch_size=32, optimizer=optimizer, x_val=x_val,
+                         momentum=0.5 if optimizer == "sgd" else 0.0,
+                         lr=5e-3 if optimizer == "adam" else 1.0)
+    looped, opt, losses = NumpyAutoencoder(SMALL_DIGITS, seed=5), make(), []
+    for _ in range(3):
+        order = looped.rng.permutation(len(x))
+        for start in range(0, len(x), 32):
+            batch = x[order[start:start + 32]]
+            _, cache = looped.forward(batch)
+            _, grads_w, grads_b = looped.backward(cache, batch)
+            opt.step(looped.weights + looped.biases, grads_w + grads_b)
+        losses.append(looped.loss(x))
+    assert history["loss"] == losses
+    assert all(np.array_equal(a, b) for a, b in zip(fitted.weights + fitted.biases,
+                                                    looped.weights + looped.biases))
+    assert len(history["val_loss"]) == 3
+
+
+def test_fit_checks_again_after_it_ends_and_leaves_blas_threads_alone(digits):
+    from threadpoolctl import threadpool_info
+
+    model = NumpyAutoencoder(SMALL_DIGITS, seed=0)
+    before = [lib["num_threads"] for lib in threadpool_info()]
+    with np.errstate(all="ignore"), pytest.raises(FloatingPointError):
+        model.fit(digits[0][:40], epochs=2, optimizer="sgd", lr=1e200)  # stops inside fit
+    assert [lib["num_threads"] for lib in threadpool_info()] == before
+    with pytest.raises(ValueError, match="must hold values in"):
+        model.forward(np.full((2, 64), 2.0))  # checks are back on after fit stopped
+    with pytest.raises(ValueError, match="must be finite"):
+        Adam().step(model.weights, [np.full_like(w, np.nan) for w in model.weights])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_adam_matches_the_textbook_update_parameter_by_parameter(dtype):
+    """Adam updates all parameters laid end to end: the numbers stay the per-array formula's."""
+    rng = np.random.default_rng(0)
+    shapes = [(5, 3), (3,), (3, 5), (5,)]
+    params = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    expected = [p.copy() for p in params]
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    adam = Adam(lr=0.01)
+    for t in range(1, 6):
+        grads = [rng.standard_normal(s).astype(dtype) for s in shapes]
+        adam.step(params, grads)
+        for p, g, m_, v_ in zip(expected, grads, m, v):
+            m_ *= 0.9
+            m_ += (1.0 - 0.9) * g
+            v_ *= 0.999
+            v_ += (1.0 - 0.999) * g * g
+            p -= 0.01 * (m_ / (1.0 - 0.9**t)) / (np.sqrt(v_ / (1.0 - 0.999**t)) + 1e-8)
+    assert all(np.array_equal(a, b) for a, b in zip(params, expected))
+    assert all(np.array_equal(a, b) for a, b in zip(adam.m, m))  # the state, per parameter
+    assert [x.dtype for x in adam.v] == [dtype] * 4
 
 
 def test_verbose_prints_one_line_per_report(digits, capsys):
