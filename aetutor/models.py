@@ -118,9 +118,13 @@ class Autoencoder(keras.Model):
         # Calling the model on each batch (inference mode) skips the graph tracing
         # that ``predict`` pays for every new model: about a second a model on a CPU.
         batch_size = check_positive_int(batch_size, "batch_size")
+        # Equal batches (sizes differ by at most one): 4,000 rows in batches of at most
+        # 1,024 run as four of 1,000, not three of 1,024 and one of 928. Every new batch
+        # shape costs a compilation on JAX; this way 1,000, 4,000 and 10,000 rows share one.
+        n_batches = -(-len(x) // batch_size)
         parts = [
-            keras.ops.convert_to_numpy(model(x[i : i + batch_size], training=False))
-            for i in range(0, len(x), batch_size)
+            keras.ops.convert_to_numpy(model(batch, training=False))
+            for batch in (np.array_split(x, n_batches) if len(x) else [])
         ]
         if not parts:
             return np.zeros((0, *model.output.shape[1:]), dtype="float32")
