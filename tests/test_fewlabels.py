@@ -99,7 +99,8 @@ def test_linear_probe_matches_plain_scikit_learn_and_restores_blas_threads():
     train, test = np.arange(0, len(y), 2), np.arange(1, len(y), 2)
     before = [(i["internal_api"], i["num_threads"]) for i in threadpool_info()]
     acc = linear_probe(f[train], y[train], f[test], y[test])
-    plain = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(f[train], y[train])
+    plain = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))
+    plain.fit(f[train], y[train])
     assert acc == float(np.mean(plain.predict(f[test]) == y[test]))
     assert 0.5 < acc < 1.0
     assert [(i["internal_api"], i["num_threads"]) for i in threadpool_info()] == before
