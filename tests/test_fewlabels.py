@@ -84,3 +84,23 @@ def test_linear_probe_rejects_bad_input():
         linear_probe(f, y, f, y, c=0)
     with pytest.raises(ValueError, match="f_test must be features of shape"):
         linear_probe(f, y, f[0], y[:1])
+
+
+def test_linear_probe_matches_plain_scikit_learn_and_restores_blas_threads():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from threadpoolctl import threadpool_info
+
+    rng = np.random.default_rng(0)
+    centres = rng.normal(0, 1, (3, 40))
+    y = np.repeat(np.arange(3), 60)
+    f = centres[y] + rng.normal(0, 2.5, (len(y), 40))     # overlapping: accuracy below 1
+    train, test = np.arange(0, len(y), 2), np.arange(1, len(y), 2)
+    before = [(i["internal_api"], i["num_threads"]) for i in threadpool_info()]
+    acc = linear_probe(f[train], y[train], f[test], y[test])
+    plain = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))
+    plain.fit(f[train], y[train])
+    assert acc == float(np.mean(plain.predict(f[test]) == y[test]))
+    assert 0.5 < acc < 1.0
+    assert [(i["internal_api"], i["num_threads"]) for i in threadpool_info()] == before

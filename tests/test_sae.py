@@ -124,3 +124,26 @@ def test_resampler_rejects_bad_input(args, kwargs, error):
 def test_the_submodules_are_reachable_from_the_package():
     assert at.sae.sparse_dictionary is sparse_dictionary
     assert callable(at.dictionary.class_purity)
+
+
+@pytest.mark.parametrize("k", [1, 2, 8, 32])
+def test_kth_largest_distinct_matches_top_k_on_distinct_values(k):
+    from aetutor.sae import kth_largest_distinct
+
+    x = np.random.default_rng(k).normal(size=(5, 3, 40)).astype("float32")
+    got = keras.ops.convert_to_numpy(kth_largest_distinct(x, k))
+    assert got.shape == (5, 3, 1)
+    np.testing.assert_array_equal(got[..., 0], np.sort(x, axis=-1)[..., -k])
+    want = keras.ops.convert_to_numpy(keras.ops.top_k(x.reshape(15, 40), k)[0][:, -1])
+    np.testing.assert_array_equal(got.ravel(), want)
+
+
+def test_kth_largest_distinct_counts_ties_once_and_gives_minus_inf_past_the_end():
+    from aetutor.sae import kth_largest_distinct
+
+    x = np.array([[5.0, 5.0, 3.0, 1.0], [2.0, 2.0, 2.0, 2.0]], dtype="float32")
+    for k, want in [(1, [5.0, 2.0]), (2, [3.0, -np.inf]), (3, [1.0, -np.inf])]:
+        got = keras.ops.convert_to_numpy(kth_largest_distinct(x, k))[:, 0]
+        np.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError, match="k"):
+        kth_largest_distinct(x, 0)
