@@ -129,8 +129,8 @@ class Adam:
 
         Every parameter gets the same element-wise update, so it runs once on all of them
         laid end to end (a few large array operations instead of a few per parameter):
-        ``m`` and ``v`` live in one flat array each, ``self.m`` and ``self.v`` are views of
-        it, one per parameter.
+        ``m`` and ``v`` live in one flat array each, and ``self.m`` and ``self.v`` hold views
+        of them, one per parameter.
         """
         if self.m is None:
             sizes = [p.size for p in params]
@@ -141,7 +141,7 @@ class Adam:
         self.t += 1
         c1 = 1.0 - self.beta1**self.t  # bias corrections
         c2 = 1.0 - self.beta2**self.t
-        g, m, v = np.concatenate([g.ravel() for g in grads]), self._m, self._v
+        g, m, v = np.concatenate([grad.ravel() for grad in grads]), self._m, self._v
         m *= self.beta1
         m += (1.0 - self.beta1) * g
         v *= self.beta2
