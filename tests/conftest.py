@@ -9,6 +9,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
+from aetutor.backend import import_keras_quietly  # noqa: E402
+
+# Keras fixes its backend at its first import: start it as a lesson does (the course's
+# backend unless KERAS_BACKEND says otherwise) before any test module runs `import keras`.
+import_keras_quietly()
+
 
 @pytest.fixture(autouse=True)
 def _close_figures():
