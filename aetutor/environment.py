@@ -134,6 +134,9 @@ def draw_inline_figures_once(shell: object | None = None) -> bool:
         shell = ipython.get_ipython() if ipython is not None else None
     if shell is None:
         return False
+    if not callable(getattr(getattr(shell, "events", None), "unregister", None)):
+        raise TypeError("shell must be an IPython shell (with .events.unregister) or None, "
+                        f"got {type(shell).__name__}")
     import matplotlib as mpl
 
     if "inline" not in str(mpl.get_backend()).lower():
@@ -143,7 +146,7 @@ def draw_inline_figures_once(shell: object | None = None) -> bool:
     redraw = getattr(plt, "_draw_all_if_interactive", None)
     try:
         shell.events.unregister("post_execute", redraw)  # type: ignore[attr-defined]
-    except (ValueError, AttributeError):  # not registered (already removed), or no events
+    except ValueError:  # not registered: already removed, or pyplot never installed it
         return False
     return True
 

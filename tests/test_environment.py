@@ -194,6 +194,8 @@ def test_inline_figures_lose_only_pyplot_redraw_hook(monkeypatch):
     assert shell.events.callbacks["post_execute"] == [flush_figures]
     assert draw_inline_figures_once(shell) is False  # already gone: nothing else is touched
     assert draw_inline_figures_once() is False  # not in IPython
+    with pytest.raises(TypeError, match="shell must be an IPython shell .* got int"):
+        draw_inline_figures_once(3)
 
 
 def test_in_a_real_kernel_setup_saves_a_drawing_and_keeps_the_figure(monkeypatch):
