@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from aetutor.environment import import_keras_quietly
+from aetutor.initializers import Zeros
 from aetutor.noise import check_noise_level
 from aetutor.validation import check_positive_int
 
@@ -226,7 +227,7 @@ class DenseTranspose(keras.layers.Layer):
                 f"DenseTranspose tied to {self.tied.name!r} takes inputs with {want} features "
                 f"(that layer's outputs), got {input_shape[-1]}"
             )
-        self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+        self.bias = self.add_weight(shape=(self.units,), initializer=Zeros(), name="bias")
 
     def call(self, inputs):
         kernel = keras.ops.transpose(self.tied_kernel)

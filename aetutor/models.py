@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from aetutor.environment import import_keras_quietly
+from aetutor.initializers import numpy_defaults
 from aetutor.layers import (
     ActivityPenalty,
     DenseTranspose,
@@ -232,7 +233,8 @@ def dense_autoencoder(
     for i, units in enumerate((*hidden, latent_dim)):
         last = i == len(hidden)
         dense.append(keras.layers.Dense(units, activation=latent_activation if last else activation,
-                                        name="code" if last else f"enc_{i + 1}"))
+                                        name="code" if last else f"enc_{i + 1}",
+                                        **numpy_defaults()))
         h = dense[-1](h)
     encoder = keras.Model(x, h, name="encoder")
 
@@ -244,7 +246,7 @@ def dense_autoencoder(
         if tied:
             h = DenseTranspose(dense[-1 - i], activation=act, name=layer_name)(h)
         else:
-            h = keras.layers.Dense(units, activation=act, name=layer_name)(h)
+            h = keras.layers.Dense(units, activation=act, name=layer_name, **numpy_defaults())(h)
     out = h
     if len(input_shape) > 1:
         out = keras.layers.Reshape(input_shape, name="image_out")(out)
@@ -275,12 +277,13 @@ def linear_autoencoder(
 
     x = keras.Input(shape=input_shape, name="image")
     h = keras.layers.Flatten(name="flatten")(x) if len(input_shape) > 1 else x
-    z = keras.layers.Dense(latent_dim, activation=None, use_bias=bool(use_bias), name="code")(h)
+    z = keras.layers.Dense(latent_dim, activation=None, use_bias=bool(use_bias), name="code",
+                           **numpy_defaults())(h)
     encoder = keras.Model(x, z, name="encoder")
 
     z_in = keras.Input(shape=(latent_dim,), name="z")
     out = keras.layers.Dense(n_inputs, activation=None, use_bias=bool(use_bias),
-                             name="pixels")(z_in)
+                             name="pixels", **numpy_defaults())(z_in)
     if len(input_shape) > 1:
         out = keras.layers.Reshape(input_shape, name="image_out")(out)
     decoder = keras.Model(z_in, out, name="decoder")
@@ -352,7 +355,7 @@ def conv_autoencoder(
         )
     grey = len(shape) == 2
     channels = 1 if grey else shape[2]
-    conv = {"kernel_size": kernel_size, "strides": 2, "padding": "same"}
+    conv = {"kernel_size": kernel_size, "strides": 2, "padding": "same", **numpy_defaults()}
 
     x = keras.Input(shape=shape, name="image")
     h = keras.layers.Reshape((*shape, 1), name="add_channel")(x) if grey else x
@@ -361,13 +364,14 @@ def conv_autoencoder(
     fmap_shape = tuple(h.shape[1:])
     if latent_dim is not None:
         h = keras.layers.Flatten(name="flatten")(h)
-        h = keras.layers.Dense(latent_dim, name="code")(h)
+        h = keras.layers.Dense(latent_dim, name="code", **numpy_defaults())(h)
     encoder = keras.Model(x, h, name="encoder")
 
     z_in = keras.Input(shape=tuple(h.shape[1:]), name="z")
     g = z_in
     if latent_dim is not None:
-        g = keras.layers.Dense(int(np.prod(fmap_shape)), activation=activation, name="expand")(g)
+        g = keras.layers.Dense(int(np.prod(fmap_shape)), activation=activation, name="expand",
+                               **numpy_defaults())(g)
         g = keras.layers.Reshape(fmap_shape, name="feature_map")(g)
     for i, f in enumerate((*reversed(filters[:-1]), channels)):
         last = i == len(filters) - 1
@@ -377,7 +381,7 @@ def conv_autoencoder(
         else:
             g = keras.layers.UpSampling2D(2, name=f"upsample_{i + 1}")(g)
             g = keras.layers.Conv2D(f, kernel_size, padding="same", activation=act,
-                                    name=layer_name)(g)
+                                    name=layer_name, **numpy_defaults())(g)
     if grey:
         g = keras.layers.Reshape(shape, name="image_out")(g)
     decoder = keras.Model(z_in, g, name="decoder")
@@ -430,7 +434,7 @@ def sparse_autoencoder(
     x = keras.Input(shape=input_shape, name="image")
     h = keras.layers.Flatten(name="flatten")(x) if len(input_shape) > 1 else x
     z = keras.layers.Dense(latent_dim, activation=activation, kernel_regularizer=decay,
-                           name="code")(h)
+                           name="code", **numpy_defaults())(h)
     if sparsity == "kl":
         z = ActivityPenalty(KLSparsity(rho=rho, beta=beta), name="kl_sparsity")(z)
     elif sparsity == "l1":
@@ -439,7 +443,7 @@ def sparse_autoencoder(
 
     z_in = keras.Input(shape=(latent_dim,), name="z")
     out = keras.layers.Dense(n_inputs, activation=output_activation, kernel_regularizer=decay,
-                             name="pixels")(z_in)
+                             name="pixels", **numpy_defaults())(z_in)
     if len(input_shape) > 1:
         out = keras.layers.Reshape(input_shape, name="image_out")(out)
     decoder = keras.Model(z_in, out, name="decoder")

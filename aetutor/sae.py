@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from aetutor.environment import import_keras_quietly
+from aetutor.initializers import GlorotUniform
 from aetutor.layers import ActivityPenalty, L1Sparsity
 from aetutor.validation import check_finite, check_positive_int, check_rank, check_seed
 
@@ -128,7 +129,7 @@ def sparse_dictionary(
         penalty = L1Sparsity(l1)  # validates l1 (a finite number >= 0)
 
     def init(offset: int) -> keras.initializers.Initializer:
-        return keras.initializers.GlorotUniform(seed=None if seed is None else int(seed) + offset)
+        return GlorotUniform(seed=None if seed is None else int(seed) + offset)
 
     inputs = keras.Input(shape=(n_inputs,), name="activations")
     pre = keras.layers.Dense(n_features, kernel_initializer=init(0), name="encode")(inputs)
