@@ -28,7 +28,6 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from aetutor.environment import import_keras_quietly
-from aetutor.initializers import numpy_defaults
 from aetutor.validation import (
     check_finite,
     check_number,
@@ -227,22 +226,21 @@ def variational_autoencoder(
         seed = check_seed(seed)
     n_inputs = int(np.prod(input_shape))
 
+    # Keras's own initialisers, not aetutor.initializers: lesson 08 builds this model in view
+    # and shows that the same seed gives both the same weights.
     x = keras.Input(shape=input_shape, name="image")
     h = keras.layers.Flatten(name="flatten")(x) if len(input_shape) > 1 else x
     for i, units in enumerate(hidden):
-        h = keras.layers.Dense(units, activation=activation, name=f"enc_{i + 1}",
-                               **numpy_defaults())(h)
-    z_mean = keras.layers.Dense(latent_dim, name="z_mean", **numpy_defaults())(h)
-    z_log_var = keras.layers.Dense(latent_dim, name="z_log_var", **numpy_defaults())(h)
+        h = keras.layers.Dense(units, activation=activation, name=f"enc_{i + 1}")(h)
+    z_mean = keras.layers.Dense(latent_dim, name="z_mean")(h)
+    z_log_var = keras.layers.Dense(latent_dim, name="z_log_var")(h)
     encoder = keras.Model(x, [z_mean, z_log_var], name="encoder")
 
     z = keras.Input(shape=(latent_dim,), name="z")
     h = z
     for i, units in enumerate(reversed(hidden)):
-        h = keras.layers.Dense(units, activation=activation, name=f"dec_{i + 1}",
-                               **numpy_defaults())(h)
-    out = keras.layers.Dense(n_inputs, activation="sigmoid", name="pixels",
-                             **numpy_defaults())(h)
+        h = keras.layers.Dense(units, activation=activation, name=f"dec_{i + 1}")(h)
+    out = keras.layers.Dense(n_inputs, activation="sigmoid", name="pixels")(h)
     if len(input_shape) > 1:
         out = keras.layers.Reshape(input_shape, name="image_out")(out)
     decoder = keras.Model(z, out, name="decoder")
