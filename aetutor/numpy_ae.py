@@ -1,8 +1,10 @@
 """A from-scratch autoencoder in NumPy, with backpropagation written out by hand.
 
 Lesson 01 reads this code. Everything a framework hides is visible here: the
-forward pass, the chain rule, the optimizers and a finite-difference check that
-the gradients are right.
+forward pass, the chain rule and the training loop. The optimizers (SGD, Adam)
+live in ``numpy_optimizers.py`` and the finite-difference check that the
+gradients are right in ``numpy_gradient_check.py``; both are importable from
+here too (``at.numpy_ae.Adam``, ``at.numpy_ae.gradient_check``).
 
 Conventions: a batch is a 2-D array ``x`` of shape ``(n, features)``, one sample
 per row, so a dense layer computes ``x @ W + b`` with ``W`` of shape
@@ -13,7 +15,6 @@ batch.
 from __future__ import annotations
 
 import contextlib
-import copy
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -21,9 +22,9 @@ import numpy as np
 from numpy.typing import DTypeLike
 from threadpoolctl import threadpool_limits
 
+from aetutor.numpy_optimizers import DEFAULT_LR, SGD, Adam, _make_optimizer  # noqa: F401
 from aetutor.validation import (
     check_finite,
-    check_number,
     check_positive_int,
     check_rank,
     check_seed,
@@ -31,14 +32,6 @@ from aetutor.validation import (
 )
 
 __all__ = ["SGD", "Adam", "NumpyAutoencoder", "gradient_check", "relu", "sigmoid"]
-
-# Learning rates that ``fit`` uses when given none. With the other defaults of
-# ``fit`` (100 epochs, batches of 32), a 64-32-2-32-64 model on scikit-learn's
-# digits trains in about a second of CPU time and, with Adam, reconstructs
-# held-out digits better than 2-component PCA, for every seed we tried. (Extra
-# BLAS threads only add overhead for matrices this small.)
-DEFAULT_LR = {"adam": 5e-3, "sgd": 1.0}
-
 
 # --- activations -------------------------------------------------------------
 # Each activation comes with its derivative. The derivative takes both the
@@ -62,124 +55,6 @@ _ACTIVATIONS = {
     "linear": (lambda z: z, lambda z, a: np.ones_like(z)),
     "sigmoid": (sigmoid, lambda z, a: a * (1.0 - a)),
 }
-
-
-# --- optimizers --------------------------------------------------------------
-# An optimizer owns its state (velocities, moment estimates) and updates the
-# parameter arrays in place, so the model's lists keep pointing at them.
-
-
-class SGD:
-    """Stochastic gradient descent, optionally with (heavy-ball) momentum.
-
-    ``v = momentum * v - lr * g;  p += v``. With ``momentum=0`` this is plain
-    ``p -= lr * g``.
-    """
-
-    def __init__(self, lr: float, momentum: float = 0.0) -> None:
-        self.lr = _check_lr(lr)
-        if not isinstance(momentum, (int, float)) or not 0.0 <= momentum < 1.0:
-            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
-        self.momentum = float(momentum)
-        self.velocity: list[np.ndarray] | None = None
-
-    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
-        """Move every parameter one step against its gradient (in place)."""
-        _check_step(params, grads, self.velocity)
-        self._update(params, grads)
-
-    def _update(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
-        """``step`` without the input checks: for ``fit``, whose gradients come from backward."""
-        if self.velocity is None:
-            self.velocity = [np.zeros_like(p) for p in params]
-        for p, g, v in zip(params, grads, self.velocity):
-            v *= self.momentum
-            v -= self.lr * g
-            p += v
-
-
-class Adam:
-    """Adam (Kingma & Ba, 2015): per-parameter step sizes from running moments.
-
-    ``m`` and ``v`` are running means of the gradient and the squared gradient;
-    both start at zero, so early on they are divided by ``1 - beta**t`` (bias
-    correction) to undo that pull towards zero.
-    """
-
-    def __init__(
-        self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
-    ) -> None:
-        self.lr = _check_lr(lr)
-        for name, beta in (("beta1", beta1), ("beta2", beta2)):
-            # beta = 1 makes the bias correction 1 - beta**t zero: NaN parameters.
-            check_number(beta, name, low=0.0, high=1.0, high_open=True)
-        check_number(eps, "eps", low=0.0, low_open=True)
-        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
-        self.t = 0
-        self.m: list[np.ndarray] | None = None
-        self.v: list[np.ndarray] | None = None
-
-    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
-        """One Adam update of every parameter (in place)."""
-        _check_step(params, grads, self.m)
-        self._update(params, grads)
-
-    def _update(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
-        """``step`` without the input checks: for ``fit``, whose gradients come from backward.
-
-        Every parameter gets the same element-wise update, so it runs once on all of them
-        laid end to end (a few large array operations instead of a few per parameter):
-        ``m`` and ``v`` live in one flat array each, and ``self.m`` and ``self.v`` hold views
-        of them, one per parameter.
-        """
-        if self.m is None:
-            sizes = [p.size for p in params]
-            self._ends = np.cumsum(sizes)[:-1]  # where each parameter's entries end
-            self._m, self._v = np.zeros((2, sum(sizes)), dtype=np.result_type(*params))
-            self.m = [m.reshape(p.shape) for m, p in zip(np.split(self._m, self._ends), params)]
-            self.v = [v.reshape(p.shape) for v, p in zip(np.split(self._v, self._ends), params)]
-        self.t += 1
-        c1 = 1.0 - self.beta1**self.t  # bias corrections
-        c2 = 1.0 - self.beta2**self.t
-        g, m, v = np.concatenate([grad.ravel() for grad in grads]), self._m, self._v
-        m *= self.beta1
-        m += (1.0 - self.beta1) * g
-        v *= self.beta2
-        v += (1.0 - self.beta2) * g * g
-        update = self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
-        for p, u in zip(params, np.split(update, self._ends)):
-            p -= u.reshape(p.shape)
-
-
-def _check_step(params: Any, grads: Any, state: list[np.ndarray] | None) -> None:
-    """Before any update: one finite gradient per parameter, of its shape."""
-    for name, seq in (("params", params), ("grads", grads)):
-        if not isinstance(seq, (list, tuple)):
-            raise TypeError(f"{name} must be a list of arrays, got {type(seq).__name__}")
-    if len(grads) != len(params) or not params:
-        raise ValueError(
-            f"grads must hold one gradient per parameter: {len(params)} params, "
-            f"{len(grads)} grads"
-        )
-    for i, (p, g) in enumerate(zip(params, grads)):
-        if not isinstance(p, np.ndarray) or not np.issubdtype(p.dtype, np.floating):
-            raise TypeError(f"params[{i}] must be a float array, got {type(p).__name__}")
-        if np.shape(g) != p.shape:
-            raise ValueError(f"grads[{i}] has shape {np.shape(g)}, params[{i}] {p.shape}")
-        check_finite(g, f"grads[{i}]")
-    if state is not None and [s.shape for s in state] != [p.shape for p in params]:
-        raise ValueError(
-            "params changed since the first step (this optimizer keeps per-parameter state); "
-            "use a new optimizer for other parameters"
-        )
-
-
-def _check_lr(lr: Any) -> float:
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating, np.integer)):
-        raise TypeError(f"lr must be a positive number, got {lr!r}")
-    if not np.isfinite(float(lr)) or lr <= 0:
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
-    return float(lr)
 
 
 # --- the model ---------------------------------------------------------------
@@ -504,94 +379,5 @@ def _check_layer_sizes(layer_sizes: Any) -> list[int]:
     return sizes
 
 
-def _make_optimizer(name: Any, lr: float | None, momentum: float) -> SGD | Adam:
-    if not isinstance(name, str) or name.lower() not in ("adam", "sgd"):
-        raise ValueError(f"optimizer must be 'adam' or 'sgd', got {name!r}")
-    name = name.lower()
-    if name == "adam" and momentum:
-        raise ValueError(f"momentum applies to optimizer='sgd' only, got momentum={momentum!r}")
-    lr = DEFAULT_LR[name] if lr is None else lr
-    return Adam(lr) if name == "adam" else SGD(lr, momentum=momentum)
-
-
-# --- gradient check ----------------------------------------------------------
-
-
-def gradient_check(
-    model: NumpyAutoencoder,
-    x: Any,
-    eps: float = 1e-5,
-    *,
-    max_entries: int = 2000,
-    seed: int = 0,
-) -> float:
-    """Compare backprop with central finite differences; return the worst relative error.
-
-    For each parameter entry ``p`` the numerical gradient is
-    ``(L(p + eps) - L(p - eps)) / (2 eps)``. The relative error
-    ``|g_num - g_ana| / max(|g_num| + |g_ana|, tiny)`` is far below 1e-6 when
-    backprop is right (about 1e-9 is typical); a bug gives errors near 1.
-
-    The check runs on a float64 copy of the model (float32 rounding would drown
-    the differences), so ``model`` is never changed. Every entry is checked
-    when there are at most ``max_entries``, otherwise a seeded random sample.
-
-    Choosing ``eps``: the formula's error shrinks like ``eps**2``, but rounding
-    error grows like ``1e-16 / eps``; 1e-5 balances the two. ReLU has a kink at
-    0: if nudging an entry by ``eps`` switches any ReLU on or off, the
-    difference straddles two slopes and means nothing, so such entries are
-    skipped. (This happens even for random inputs: with zero biases, a sample
-    that switches off every unit of a layer gives the next layer inputs of
-    exactly 0.) Use a few dozen samples with values in [0, 1], so that few
-    gradients are tiny, where rounding makes any relative error large.
-    """
-    if not isinstance(model, NumpyAutoencoder):
-        raise TypeError(f"model must be a NumpyAutoencoder, got {type(model).__name__}")
-    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 < eps < 1:
-        raise ValueError(f"eps must be a small positive number such as 1e-5, got {eps!r}")
-    max_entries = check_positive_int(max_entries, "max_entries")
-    seed = check_seed(seed)
-    model = copy.deepcopy(model)
-    model.dtype = np.dtype(np.float64)
-    model.weights = [w.astype(np.float64) for w in model.weights]
-    model.biases = [b.astype(np.float64) for b in model.biases]
-    x = model._check_x(x)
-    relu_layers = [i for i, name in enumerate(model.activations) if name == "relu"]
-
-    def run() -> tuple[np.ndarray, list[np.ndarray]]:
-        """The reconstruction, and which ReLUs are on (to spot kinks)."""
-        x_hat, cache = model.forward(x)
-        return x_hat, [cache["zs"][i] > 0 for i in relu_layers]
-
-    _, cache = model.forward(x)
-    _, grads_w, grads_b = model.backward(cache, x)
-    relus_on = [cache["zs"][i] > 0 for i in relu_layers]
-    params, grads = model.weights + model.biases, grads_w + grads_b
-
-    # Every (array, index) pair, or a random sample of them.
-    entries = [(k, idx) for k, p in enumerate(params) for idx in np.ndindex(p.shape)]
-    if len(entries) > max_entries:
-        pick = np.random.default_rng(seed).choice(len(entries), max_entries, replace=False)
-        entries = [entries[i] for i in sorted(pick)]
-
-    tiny = np.finfo(np.float64).tiny  # only guards 0 / 0, where both gradients are exactly 0
-    worst, checked = 0.0, 0
-    for k, idx in entries:
-        p, old = params[k], params[k][idx]
-        p[idx] = old + eps
-        x_plus, on_plus = run()
-        p[idx] = old - eps
-        x_minus, on_minus = run()
-        p[idx] = old  # put it back
-        if any((a != b).any() or (a != c).any() for a, b, c in zip(relus_on, on_plus, on_minus)):
-            continue  # a ReLU switched inside [p - eps, p + eps]: a kink, skip this entry
-        # L(p+eps) - L(p-eps) = mean((x+ - x)^2 - (x- - x)^2) = mean((x+ - x-)(x+ + x- - 2x)).
-        # The right-hand form gives the same number without subtracting two
-        # nearly equal losses, a subtraction that would lose most of the digits.
-        g_num = np.mean((x_plus - x_minus) * (x_plus + x_minus - 2 * x)) / (2 * eps)
-        g_ana = grads[k][idx]
-        worst = max(worst, abs(g_num - g_ana) / max(abs(g_num) + abs(g_ana), tiny))
-        checked += 1
-    if checked == 0:
-        raise ValueError("every entry sat on a ReLU kink; use more or different samples")
-    return float(worst)
+# The gradient check lives in its own module; it imports NumpyAutoencoder, so it comes last.
+from aetutor.numpy_gradient_check import gradient_check  # noqa: E402
