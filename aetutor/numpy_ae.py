@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import DTypeLike
 from threadpoolctl import threadpool_limits
 
+from aetutor.numpy_gradient_check import gradient_check
 from aetutor.numpy_optimizers import DEFAULT_LR, SGD, Adam, _make_optimizer  # noqa: F401
 from aetutor.validation import (
     check_finite,
@@ -378,6 +379,3 @@ def _check_layer_sizes(layer_sizes: Any) -> list[int]:
         )
     return sizes
 
-
-# The gradient check lives in its own module; it imports NumpyAutoencoder, so it comes last.
-from aetutor.numpy_gradient_check import gradient_check  # noqa: E402

@@ -7,12 +7,14 @@ differences on a float64 copy of the model says whether it is right.
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from aetutor.numpy_ae import NumpyAutoencoder
 from aetutor.validation import check_positive_int, check_seed
+
+if TYPE_CHECKING:
+    from aetutor.numpy_ae import NumpyAutoencoder
 
 __all__ = ["gradient_check"]
 
@@ -44,6 +46,8 @@ def gradient_check(
     exactly 0.) Use a few dozen samples with values in [0, 1], so that few
     gradients are tiny, where rounding makes any relative error large.
     """
+    from aetutor.numpy_ae import NumpyAutoencoder  # here: numpy_ae imports this module
+
     if not isinstance(model, NumpyAutoencoder):
         raise TypeError(f"model must be a NumpyAutoencoder, got {type(model).__name__}")
     if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 < eps < 1:

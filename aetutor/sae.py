@@ -23,7 +23,7 @@ from aetutor.validation import check_finite, check_positive_int, check_rank, che
 import_keras_quietly()  # TensorFlow, quietly, only if it is the backend
 import keras  # noqa: E402  (after the quiet backend start-up)
 
-from aetutor.models import MAX_UNITS, Autoencoder  # noqa: E402
+from aetutor.autoencoder import MAX_UNITS, Autoencoder  # noqa: E402
 
 __all__ = [
     "TopK", "kth_largest_distinct", "sparse_dictionary", "normalise_rows", "DeadFeatureResampler",
