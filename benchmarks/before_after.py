@@ -14,7 +14,9 @@ from typing import Any
 
 from benchmarks.notebook_timings import summarise
 
-__all__ = ["FIRST_EDITION", "HOW_TO", "TARGET_S", "compare", "render"]
+__all__ = [
+    "FIRST_EDITION", "HOW_TO", "HOW_TO_FULL", "TARGET_S", "compare", "render", "render_full",
+]
 
 TARGET_S = 60.0  # every lesson, with mnist_5k on an idle 2-core CPU (issue 18)
 FIRST_EDITION = tuple(f"{n:02d}_" for n in range(1, 8))  # lessons 01-07: the "at most half" total
@@ -27,15 +29,25 @@ HOW_TO = (
 )
 
 
-def _rows(result: dict[str, Any]) -> dict[str, dict[str, float | None]]:
-    """Notebook name -> median wall and CPU seconds with the subset dataset."""
+HOW_TO_FULL = (
+    "the same with `--only notebooks_full` instead of `--only notebooks --repeats 1 "
+    "--no-full-size`, saving the earlier run as benchmarks/results/notebooks_full_before.json"
+)
+
+
+def _rows(result: dict[str, Any], key: str = "subset") -> dict[str, dict[str, float | None]]:
+    """Notebook name -> median wall and CPU seconds and peak MiB with one dataset.
+
+    ``key`` is ``"subset"`` (``mnist_5k``) or ``"full"`` (the full-size dataset).
+    """
     return {
         row["notebook"].rsplit("/", 1)[-1]: {
-            "s": row["subset"]["median_seconds"],
-            "cpu": row["subset"].get("median_cpu_seconds"),
+            "s": row[key]["median_seconds"],
+            "cpu": row[key].get("median_cpu_seconds"),
+            "mib": row[key].get("peak_mib"),
         }
         for row in summarise(result["data"])
-        if row["subset"]["runs"]
+        if row[key]["runs"]
     }
 
 
@@ -103,5 +115,50 @@ def render(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
         f"**{'yes' if c['half_met'] else 'no'}**.",
         f"- Every lesson under {TARGET_S:.0f} s: **{'yes' if c['all_under_target'] else 'no'}** "
         f"(slowest {fmt(c['slowest_after_s'])} s).",
+    ]
+    return lines
+
+
+def render_full(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """Markdown lines: the full-size runs before and after, in CPU seconds and peak memory.
+
+    Full-size runs take minutes each and were measured on a shared machine, so the
+    comparison is in CPU seconds (what the kernel itself used), with wall seconds beside.
+    """
+    b, a = _rows(before, "full"), _rows(after, "full")
+    names = sorted(set(b) & set(a))
+    first = [n for n in names if n.startswith(FIRST_EDITION)]
+
+    def fmt(v: float | None, spec: str = ".0f") -> str:
+        return "–" if v is None else format(v, spec)
+
+    def total(rows: dict[str, dict[str, float | None]], which: list[str]) -> float | None:
+        values = [rows[n]["cpu"] for n in which]
+        return None if not values or None in values else float(sum(values))
+
+    def ratio(x: float | None, y: float | None) -> str:
+        return "–" if not x or y is None else f"{y / x:.2f}"
+
+    when_b, when_a = before.get("started_utc", "?"), after.get("started_utc", "?")
+    lines = [
+        f"**Before and after at full size.** Before: {before.get('label', 'an earlier commit')}, "
+        f"run {when_b}; after: the table above, run {when_a}, on the same machine. CPU seconds "
+        f"of the kernel (wall seconds in brackets) and its peak memory; after/before compares "
+        f"CPU seconds. To rerun: {HOW_TO_FULL}.",
+        "",
+        "| notebook | before CPU s | after CPU s | after/before | before MiB | after MiB |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for n in names:
+        bs, as_ = b[n], a[n]
+        lines.append(
+            f"| {n} | {fmt(bs['cpu'])} ({fmt(bs['s'])}) | {fmt(as_['cpu'])} ({fmt(as_['s'])}) | "
+            f"{ratio(bs['cpu'], as_['cpu'])} | {fmt(bs['mib'], ',.0f')} | "
+            f"{fmt(as_['mib'], ',.0f')} |"
+        )
+    tb1, ta1, tb, ta = total(b, first), total(a, first), total(b, names), total(a, names)
+    lines += [
+        f"| **lessons 01–07** | {fmt(tb1)} | {fmt(ta1)} | {ratio(tb1, ta1)} | | |",
+        f"| **all lessons** | {fmt(tb)} | {fmt(ta)} | {ratio(tb, ta)} | | |",
     ]
     return lines

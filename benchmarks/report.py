@@ -46,6 +46,8 @@ SECTIONS = {
 }
 BEFORE = "notebooks_before"
 """The notebooks section run on an earlier commit (benchmarks/before_after.py), if saved."""
+BEFORE_FULL = "notebooks_full_before"
+"""The notebooks_full section run on an earlier commit, if saved."""
 _PACKAGES = ("aetutor", "numpy", "jax", "tensorflow", "keras", "scikit-learn")
 
 
@@ -188,7 +190,7 @@ def _json_default(obj: Any) -> Any:
 def load_results(results_dir: Path) -> dict[str, dict[str, Any]]:
     """Every ``<section>.json`` found in ``results_dir``, by section name."""
     found = {}
-    for section in (*SECTIONS, BEFORE):
+    for section in (*SECTIONS, BEFORE, BEFORE_FULL):
         path = results_dir / f"{section}.json"
         if path.exists():
             found[section] = json.loads(path.read_text(encoding="utf-8"))
@@ -278,5 +280,7 @@ def render_report(results: dict[str, dict[str, Any]]) -> str:
         lines += renderers[section](result["data"])
         if section == "notebooks" and BEFORE in results:
             lines += ["", *before_after.render(results[BEFORE], result)]
+        if section == "notebooks_full" and BEFORE_FULL in results:
+            lines += ["", *before_after.render_full(results[BEFORE_FULL], result)]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -257,3 +257,24 @@ def test_reference_section_judges_the_course_by_error_and_cpu_time(tmp_path):
     text = report.render_report(report.load_results(tmp_path))
     assert "| course | 10 × 128 | 0.01000 | 40 | 72 | 0.40 | ✓ |" in text
     assert "| Géron | 20 × 32 | 0.01050 | 90 | 180 |" in text  # the shared epochs setting
+
+
+def test_full_size_before_and_after_compares_cpu_seconds_and_memory(tmp_path):
+    def full(cpu: dict[str, float], mib: float) -> dict:
+        runs = [{"notebook": f"notebooks/{name}.ipynb", "dataset": "fashion_mnist", "repeat": 1,
+                 "ok": True, "status": "ok", "seconds": c * 2, "cpu_seconds": c,
+                 "peak_memory_mb": mib * 1.048576, "message": None} for name, c in cpu.items()]
+        settings = {**notebook_timings.DEFAULTS, "repeats": 0, "full_repeats": 1}
+        return {"settings": settings, "runs": runs}
+
+    save(tmp_path, "notebooks_full", full({"01_basics": 60.0, "09_features": 200.0}, 1200.0))
+    (tmp_path / "notebooks_full_before.json").write_text(json.dumps(
+        {"label": "main at abc1234, TensorFlow", "started_utc": "2026-01-01 00:00 UTC",
+         "data": full({"01_basics": 120.0, "09_features": 250.0}, 1700.0)}))  # fmt: skip
+    text = report.render_report(report.load_results(tmp_path))
+    assert "**Before and after at full size.** Before: main at abc1234, TensorFlow" in text
+    assert "| 01_basics.ipynb | 120 (240) | 60 (120) | 0.50 | 1,700 | 1,200 |" in text
+    assert "| **lessons 01–07** | 120 | 60 | 0.50 | | |" in text
+    assert "| **all lessons** | 370 | 260 | 0.70 | | |" in text
+    assert text.index("at full size.** Before") > text.index("## 2. Notebooks at full size")
+    assert text.index("at full size.** Before") < text.index("## 3.")
