@@ -23,6 +23,7 @@ from aetutor.layers import (
     DenseTranspose,
     KLSparsity,
     L1Sparsity,
+    Standardize,
     TrainingNoise,
     check_rate,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "KLSparsity",
     "L1Sparsity",
     "Sampling",
+    "Standardize",
     "TrainingNoise",
     "VariationalAutoencoder",
     "check_sizes",
