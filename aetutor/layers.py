@@ -1,4 +1,5 @@
-"""Custom Keras pieces the model builders use: training-only noise, sparsity, tied weights.
+"""Custom Keras pieces the model builders use: training-only noise, sparsity, tied weights,
+and a standardising layer that can be adapted again inside a compiled model.
 
 They are ordinary, serializable Keras objects, so a model that contains them
 saves and loads like any other; :mod:`aetutor.models` builds them into
@@ -12,7 +13,7 @@ import numpy as np
 from aetutor.environment import import_keras_quietly
 from aetutor.initializers import Zeros
 from aetutor.noise import check_noise_level
-from aetutor.validation import check_positive_int
+from aetutor.validation import check_finite, check_positive_int
 
 import_keras_quietly()  # TensorFlow, quietly, only if it is the backend
 import keras  # noqa: E402  (after the quiet backend start-up)
@@ -22,6 +23,7 @@ __all__ = [
     "DenseTranspose",
     "KLSparsity",
     "L1Sparsity",
+    "Standardize",
     "TrainingNoise",
     "check_rate",
 ]
@@ -241,3 +243,54 @@ class DenseTranspose(keras.layers.Layer):
             "DenseTranspose shares another layer's kernel and cannot be saved on its own; "
             "save the weights (model.save_weights) and rebuild the model instead"
         )
+
+
+def _ones(shape, dtype=None) -> np.ndarray:
+    """All ones, as a NumPy array (no compiled program per shape on JAX)."""
+    return np.ones(shape, dtype=dtype or "float32")
+
+
+@keras.saving.register_keras_serializable(package="aetutor")
+class Standardize(keras.layers.Layer):
+    """Standardise features: ``(x - mean) / max(sqrt(variance), epsilon)`` on the last axis.
+
+    It computes what ``keras.layers.Normalization()`` computes after ``adapt``, but
+    keeps the mean and variance as non-trainable weights. Normalization turns its
+    statistics into constants, which a compiled training step bakes in; this layer's
+    :meth:`adapt` assigns new values to its weights instead, so one compiled model
+    can be adapted to new data and trained again without compiling anew (a second
+    or more a model on a CPU). Before ``adapt`` it passes its inputs through
+    (mean 0, variance 1).
+    """
+
+    def build(self, input_shape):
+        features = int(input_shape[-1])
+        self.mean = self.add_weight(shape=(features,), initializer=Zeros(), trainable=False,
+                                    name="mean")
+        self.variance = self.add_weight(shape=(features,), initializer=_ones, trainable=False,
+                                        name="variance")
+
+    def adapt(self, data) -> None:
+        """Set the mean and variance to those of ``data`` (n samples x features), per feature."""
+        data = check_finite(data, "data")
+        if data.ndim != 2 or len(data) == 0:
+            raise ValueError(
+                f"data must be a non-empty 2-D array (samples, features), got shape {data.shape}"
+            )
+        if not self.built:
+            self.build(data.shape)
+        if data.shape[1] != self.mean.shape[0]:
+            raise ValueError(
+                f"data must have {self.mean.shape[0]} features (the layer's inputs), "
+                f"got {data.shape[1]}"
+            )
+        data = data.astype("float64")
+        self.mean.assign(data.mean(axis=0).astype("float32"))
+        self.variance.assign(data.var(axis=0).astype("float32"))
+
+    def call(self, inputs):
+        spread = keras.ops.maximum(keras.ops.sqrt(self.variance), keras.config.epsilon())
+        return (inputs - self.mean) / spread
+
+    def compute_output_shape(self, input_shape):
+        return input_shape

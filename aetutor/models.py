@@ -25,6 +25,7 @@ from aetutor.layers import (
     DenseTranspose,
     KLSparsity,
     L1Sparsity,
+    Standardize,
     TrainingNoise,
 )
 from aetutor.models_conv import conv_autoencoder
@@ -42,6 +43,7 @@ __all__ = [
     "KLSparsity",
     "L1Sparsity",
     "Sampling",
+    "Standardize",
     "TrainingNoise",
     "VariationalAutoencoder",
     "check_sizes",
