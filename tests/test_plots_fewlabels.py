@@ -17,6 +17,8 @@ def test_accuracy_vs_labels_draws_means_with_min_max_bars_on_a_log_axis():
     np.testing.assert_allclose(np.asarray(lines["codes"].get_ydata(), float), [0.6, 0.85, 0.95])
     # the empty size is skipped
     np.testing.assert_allclose(np.asarray(lines["fine-tuned"].get_xdata(), float), [30, 4000])
+    # ... and the line that bridges it is dashed; a line with every size is solid
+    assert lines["fine-tuned"].get_linestyle() == "--" and lines["codes"].get_linestyle() == "-"
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert set(labels) == {"chance", "codes", "fine-tuned"}
     assert [t.get_text() for t in ax.get_xticklabels()] == ["30", "100", "4,000"]

@@ -33,7 +33,8 @@ def accuracy_vs_labels(
     ``n_labels[i]`` labels (one or more draws; methods may have different
     numbers). A point is the mean over draws, its bar spans the lowest to the
     highest draw. ``chance`` draws a dotted line at the accuracy of guessing.
-    A method may skip a size with an empty list. The legend sits below the
+    A method may skip a size with an empty list; its line is then dashed, since it
+    bridges sizes where the method was not run. The legend sits below the
     panel, off the data. Returns the Axes.
     """
     n = check_rank(check_finite(n_labels, "n_labels"), (1,), "n_labels",
@@ -73,8 +74,9 @@ def accuracy_vs_labels(
             means.append(draws.mean())
             lows.append(draws.mean() - draws.min())
             highs.append(draws.max() - draws.mean())
+        gaps = len(points) < len(n)  # its line bridges sizes where it was not run: dashed
         ax.errorbar(xs, means, yerr=[lows, highs], marker=_MARKERS[i % len(_MARKERS)],
-                    color=f"C{i}", capsize=3, label=name)
+                    color=f"C{i}", capsize=3, label=name, ls="--" if gaps else "-")
     if chance is not None:
         ax.axhline(chance, color="0.5", ls=":", lw=1, label="chance")
     ax.set_xscale("log")
