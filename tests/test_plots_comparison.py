@@ -154,3 +154,14 @@ def test_subspace_angles_refuses_bad_angles_before_any_figure(values):
     with pytest.raises((TypeError, ValueError), match=r"angles\['k=2'\]"):
         subspace_angles({"ok": [1.0, 2.0], "k=2": values})
     assert not plt.get_fignums()  # nothing half-drawn is left open
+
+
+def test_rate_distortion_markers_match_error_vs_latent_dim_styles():
+    var = np.array([4.0, 2.0, 1.0, 0.5, 0.5, 0.0])
+    line_ax = error_vs_latent_dim(DIMS, ERRORS)
+    dist_ax = rate_distortion(var, DIMS, ERRORS, input_dim=8).axes[1]
+    lines = {ln.get_label().split(" (")[0]: ln for ln in line_ax.get_lines()}
+    markers = {ln.get_label(): ln for ln in dist_ax.get_lines() if ln.get_linestyle() == "None"}
+    for name in ERRORS:
+        assert markers[name].get_color() == lines[name].get_color(), name
+        assert markers[name].get_marker() == lines[name].get_marker(), name

@@ -124,8 +124,10 @@ def rate_distortion(
     exactly PCA's mean squared error per pixel on the data the variances came
     from, when they are the biased (divide-by-n) estimates. The left panel shows
     the cumulative explained fraction, the right panel the distortion, with
-    the ``errors`` of other models (name -> one value per latent size) as
-    markers. A dotted line marks ``input_dim`` (default ``len(variances)``),
+    the ``errors`` of models (name -> one value per latent size) as markers,
+    in the colours and markers ``error_vs_latent_dim`` gives them in the same
+    order (the first hollow, so it can be PCA's own test error on the line's
+    colour). A dotted line marks ``input_dim`` (default ``len(variances)``),
     where nothing is left to explain. ``distortion_title`` titles the right
     panel; say there what the markers were measured on (the line is always PCA
     on the data its variances came from). Returns the Figure.
@@ -169,9 +171,9 @@ def rate_distortion(
     ax_dist.plot(k[1:], distortion[1:], color="C0",
                  label="PCA on the data it was fit on (from the variances)")
     for i, (name, err) in enumerate(table.items()):
-        style = _style(i + 1)
+        style = _style(i)  # the i-th model looks as in error_vs_latent_dim (PCA first: C0)
         if i == 0:
-            style["markerfacecolor"] = "none"
+            style["markerfacecolor"] = "none"  # hollow, so the PCA line stays visible
         ax_dist.plot(dims, err, ls="none", label=name, **style)
     ax_dist.set_ylabel("distortion: MSE per pixel")
     ax_dist.set_ylim(bottom=0)
