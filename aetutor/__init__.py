@@ -33,6 +33,7 @@ _SUBMODULES = (
     "dictionary",
     "environment",
     "fewlabels",
+    "initializers",
     "interpolation",
     "layers",
     "metrics",

@@ -451,7 +451,7 @@ ALIASES = {
     "data.Dataset": "dataset.Dataset", "data.download": "datafiles.download",
     "data.read_idx": "datafiles.read_idx", "models.ActivityPenalty": "layers.ActivityPenalty",
     "models.KLSparsity": "layers.KLSparsity", "models.L1Sparsity": "layers.L1Sparsity",
-    "models.TrainingNoise": "layers.TrainingNoise",
+    "models.TrainingNoise": "layers.TrainingNoise", "models.Standardize": "layers.Standardize",
     "models.DenseTranspose": "layers.DenseTranspose", "models.Sampling": "variational.Sampling",
     "models.VariationalAutoencoder": "variational.VariationalAutoencoder",
     "models.variational_autoencoder": "variational.variational_autoencoder",
@@ -495,6 +495,13 @@ EXEMPT = {
     "layers.KLSparsity": "a Keras regularizer; tested in tests/test_models_sparse.py",
     "layers.L1Sparsity": "a Keras regularizer; tested in tests/test_models_sparse.py",
     "layers.TrainingNoise": "a Keras layer; tested in tests/test_models.py and test_noise.py",
+    "layers.Standardize": "a Keras layer; its adapt's input checks (shape, features, finite "
+    "values) are tested by name in tests/test_layers_standardize.py",
+    "initializers.GlorotUniform": "a Keras initialiser, called by Keras with a weight shape; its "
+    "seed check and draws are tested in tests/test_initializers.py",
+    "initializers.Zeros": "a Keras initialiser, called by Keras with a weight shape; tested in "
+    "tests/test_initializers.py",
+    "initializers.numpy_defaults": "takes no arguments; tested in tests/test_initializers.py",
     "models.Autoencoder": "built by the builders; its encode/decode/reconstruct are cases here",
     "timeseries.SensorSignals": "built by sensor_signals; its slice method is a case here",
     "layers.DenseTranspose": "a Keras layer tied to another Dense layer's kernel; tested in "
