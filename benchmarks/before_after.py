@@ -51,6 +51,16 @@ def _rows(result: dict[str, Any], key: str = "subset") -> dict[str, dict[str, fl
     }
 
 
+def _fmt(v: float | None, spec: str = ".1f") -> str:
+    """A number for a table cell, or a dash where there is none."""
+    return "–" if v is None else format(v, spec)
+
+
+def _ratio(x: float | None, y: float | None) -> str:
+    """``y / x`` to two decimals (after over before), or a dash where it is undefined."""
+    return "–" if not x or y is None else f"{y / x:.2f}"
+
+
 def compare(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """Per-lesson seconds before and after, the totals of lessons 01-07 and of all, and verdicts."""
     b, a = _rows(before), _rows(after)
@@ -81,13 +91,7 @@ def compare(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 def render(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """Markdown lines: the before/after table and whether issue 18's two time goals hold."""
     c = compare(before, after)
-
-    def fmt(v: float | None, spec: str = ".1f") -> str:
-        return "–" if v is None else format(v, spec)
-
-    def ratio(x: float | None, y: float | None) -> str:
-        return "–" if not x or y is None else f"{y / x:.2f}"
-
+    fmt, ratio = _fmt, _ratio
     when_b, when_a = before.get("started_utc", "?"), after.get("started_utc", "?")
     lines = [
         f"**Before and after.** Before: {before.get('label', 'an earlier commit')}, run "
@@ -128,16 +132,14 @@ def render_full(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     b, a = _rows(before, "full"), _rows(after, "full")
     names = sorted(set(b) & set(a))
     first = [n for n in names if n.startswith(FIRST_EDITION)]
+    ratio = _ratio
 
     def fmt(v: float | None, spec: str = ".0f") -> str:
-        return "–" if v is None else format(v, spec)
+        return _fmt(v, spec)
 
     def total(rows: dict[str, dict[str, float | None]], which: list[str]) -> float | None:
         values = [rows[n]["cpu"] for n in which]
         return None if not values or None in values else float(sum(values))
-
-    def ratio(x: float | None, y: float | None) -> str:
-        return "–" if not x or y is None else f"{y / x:.2f}"
 
     when_b, when_a = before.get("started_utc", "?"), after.get("started_utc", "?")
     lines = [
