@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import aetutor as at
+from aetutor.plots._tiles import captions_of, row_labels_of
 
 
 @pytest.fixture
@@ -17,18 +18,21 @@ def images():
 def test_image_rows_titles_each_reconstruction_with_its_error(images):
     x_hat = np.clip(images + 0.1, 0, 1)
     fig = at.plots.image_rows(images, x_hat, n=4, labels=list("abcdefghij"))
-    assert len(fig.axes) == 12  # 3 rows x 4 columns
+    assert len(fig.axes[0].get_images()) == 12  # 3 rows x 4 columns, in one frameless Axes
     errors = at.metrics.reconstruction_error(images[:4], x_hat[:4])
-    titles = [ax.get_title() for ax in fig.axes[4:8]]
-    assert titles == [f"{e:.4f}" for e in errors]
-    assert [ax.get_title() for ax in fig.axes[:4]] == ["a", "b", "c", "d"]
+    assert captions_of(fig, 1) == [f"{e:.4f}" for e in errors]
+    assert captions_of(fig, 0) == ["a", "b", "c", "d"]
+    assert row_labels_of(fig) == ["original", "reconstruction", "|x - x_hat|"]
+    shown = [np.asarray(im.get_array()) for im in fig.axes[0].get_images()]
+    np.testing.assert_array_equal(shown[4], x_hat[0])  # row 1, column 0
+    assert fig.axes[0].get_images()[8].get_cmap().name == "magma"  # the error row
     assert f"{errors.mean():.4f}" in fig._suptitle.get_text()
 
 
 def test_image_rows_accepts_flat_vectors_and_can_drop_the_error_row(images):
     fig = at.plots.image_rows(images.reshape(10, 64), images.reshape(10, 64), n=3,
                               show_error=False)  # fmt: skip
-    assert len(fig.axes) == 6
+    assert len(fig.axes[0].get_images()) == 6
 
 
 def test_image_rows_rejects_bad_input(images):
@@ -46,7 +50,11 @@ def test_image_rows_rejects_bad_input(images):
 
 def test_image_grid_checks_rows_and_captions(images):
     fig = at.plots.image_grid({"a": images, "b": images[::-1]}, n=5, titles={"a": list("12345")})
-    assert len(fig.axes) == 10
+    assert len(fig.axes) == 1 and len(fig.axes[0].get_images()) == 10
+    assert captions_of(fig, 0) == list("12345") and captions_of(fig, 1) == []
+    assert row_labels_of(fig) == ["a", "b"]
+    boxes = [im.get_extent() for im in fig.axes[0].get_images()]
+    assert boxes[1][0] > boxes[0][1] and boxes[5][3] > boxes[0][2]  # left to right, then down
     with pytest.raises(ValueError, match="at least one row"):
         at.plots.image_grid({})
     with pytest.raises(ValueError, match="captions"):

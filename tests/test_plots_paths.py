@@ -7,6 +7,7 @@ import pytest
 
 import aetutor as at
 from aetutor.interpolation import empty_region_mask, lerp
+from aetutor.plots._tiles import captions_of, framed_of, notes_of, row_labels_of
 
 
 @pytest.fixture
@@ -19,13 +20,12 @@ def strips():
 def test_interpolation_draws_one_row_per_kind_and_labels_columns_with_t(strips):
     latent, pixel = strips
     fig = at.plots.interpolation({"latent path": latent[0], "pixel cross-fade": pixel[0]})
-    assert len(fig.axes) == 2 * 5
-    assert [ax.get_title() for ax in fig.axes[:5]] == [
-        "t=0.00", "t=0.25", "t=0.50", "t=0.75", "t=1.00"
-    ]
-    assert fig.axes[0].get_ylabel() == "latent path"
-    assert fig.axes[5].get_ylabel() == "pixel cross-fade"
-    np.testing.assert_allclose(fig.axes[7].images[0].get_array(), pixel[0, 2])
+    images = fig.axes[0].get_images()  # every strip in one frameless Axes
+    assert len(images) == 2 * 5
+    assert captions_of(fig, 0) == ["t=0.00", "t=0.25", "t=0.50", "t=0.75", "t=1.00"]
+    assert captions_of(fig, 1) == []  # only the top row says t
+    assert row_labels_of(fig) == ["latent path", "pixel cross-fade"]
+    np.testing.assert_allclose(images[7].get_array(), pixel[0, 2])
 
 
 def test_interpolation_stacks_pairs_with_spacers_and_reports_midpoint_scores(strips):
@@ -35,9 +35,13 @@ def test_interpolation_stacks_pairs_with_spacers_and_reports_midpoint_scores(str
         {"latent path": latent, "pixel cross-fade": pixel},
         pair_labels=["a→b", "c→d", "e→f"], scores=scores, score_name="distance",
     )  # fmt: skip
-    assert len(fig.axes) == (3 * 2 + 2) * 5  # 6 image rows and 2 spacer rows
-    assert fig.axes[15].get_ylabel() == "c→d\nlatent path"  # row 3 = second pair
-    assert fig.axes[2].get_xlabel() == "2.00"
+    images = fig.axes[0].get_images()
+    assert len(images) == 3 * 2 * 5  # 6 image rows
+    assert row_labels_of(fig)[2] == "c→d\nlatent path"  # row 3 = second pair
+    assert notes_of(fig, 0)[2] == "2.00" and notes_of(fig, 5) == ["1.00"] * 5
+    tops = [images[5 * r].get_extent()[3] for r in range(6)]
+    steps = np.diff(tops)
+    assert steps[1] > steps[0] and steps[3] > steps[2]  # a gap between pairs, not within
     heading = fig._suptitle.get_text()
     assert "distance" in heading and "latent path 7.00" in heading  # mean of 2, 7, 12 (t=0.5)
     assert "pixel cross-fade 1.00" in heading and "over 3 pairs" in heading
@@ -46,12 +50,10 @@ def test_interpolation_stacks_pairs_with_spacers_and_reports_midpoint_scores(str
 def test_interpolation_frames_the_midpoint_or_the_highlighted_images(strips):
     latent, pixel = strips
     fig = at.plots.interpolation({"a": latent[0], "b": pixel[0]})
-    framed = [i for i, ax in enumerate(fig.axes) if ax.spines["top"].get_visible()]
-    assert framed == [2, 7]  # t = 0.5 in both rows
+    assert framed_of(fig) == [(0, 2), (1, 2)]  # t = 0.5 in both rows
     marks = np.array([True, False, False, False, True])
     fig = at.plots.interpolation({"a": latent[0], "b": pixel[0]}, highlight={"a": marks})
-    framed = [i for i, ax in enumerate(fig.axes) if ax.spines["top"].get_visible()]
-    assert framed == [0, 4]  # only the marked images of row "a"
+    assert framed_of(fig) == [(0, 0), (0, 4)]  # only the marked images of row "a"
     with pytest.raises(ValueError, match="highlight\\['c'\\] names no path"):
         at.plots.interpolation({"a": latent[0]}, highlight={"c": marks})
 
@@ -59,7 +61,7 @@ def test_interpolation_frames_the_midpoint_or_the_highlighted_images(strips):
 def test_interpolation_accepts_flat_images_with_a_shape(strips):
     latent, _ = strips
     fig = at.plots.interpolation({"path": latent[0].reshape(5, 36)}, image_shape=(6, 6))
-    assert len(fig.axes) == 5
+    assert len(fig.axes[0].get_images()) == 5
 
 
 def test_interpolation_rejects_bad_input(strips):

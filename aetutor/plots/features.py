@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from aetutor.plots._common import new_axes
+from aetutor.plots._tiles import Tile, tile_figure
 from aetutor.validation import check_finite, check_number, check_positive_int, check_rank
 
 if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
@@ -95,10 +96,9 @@ def weight_images(
     centred on zero, each image scaled to its own largest ``|w|``: red pixels
     push the unit on, blue pixels push it off, white ones do not matter.
     ``units`` picks which columns to draw (default all); ``captions`` labels
-    them. Returns the Figure.
+    them. All images share one frameless Axes (:mod:`aetutor.plots._tiles`).
+    Returns the Figure.
     """
-    import matplotlib.pyplot as plt
-
     w, shape = _weights_and_shape(weights, image_shape)
     n_units = w.shape[1]
     if units is None:
@@ -118,19 +118,14 @@ def weight_images(
         raise ValueError(f"ncols must be at least 1, got {ncols}")
     ncols = min(ncols, n)
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(
-        nrows, ncols, squeeze=False, figsize=(size * ncols + 0.4, size * nrows + 0.7)
-    )
-    for k, ax in enumerate(axes.flat):
-        _bare(ax)
-        if k >= n:
-            ax.axis("off")
-            continue
-        img = w[:, units[k]].reshape(shape)
+    tiles = []
+    for k, unit in enumerate(units):
+        img = w[:, unit].reshape(shape)
         vmax = float(np.abs(img).max()) or 1.0
-        ax.imshow(img, cmap=cmap, vmin=-vmax, vmax=vmax)
-        if captions is not None:
-            ax.set_title(str(captions[k]), fontsize=7, fontweight="normal", pad=2)
+        tiles.append(Tile(img, cmap=cmap, vmin=-vmax, vmax=vmax,
+                          caption=None if captions is None else str(captions[k])))
+    grid = [tiles[r * ncols:(r + 1) * ncols] for r in range(nrows)]
+    fig = tile_figure(grid, size=size, caption_fontsize=7, extra_height=0.7)
     heading = f"{n} of {n_units} units, each scaled to its own max |w|"
     fig.suptitle(f"{title}\n{heading}" if title else heading, fontsize=10)
     return fig

@@ -10,6 +10,7 @@ from numpy.typing import ArrayLike
 
 from aetutor.metrics import reconstruction_error
 from aetutor.plots._common import as_image_batch
+from aetutor.plots._tiles import Tile, tile_figure
 from aetutor.validation import check_number, check_positive_int, check_same_shape
 
 if TYPE_CHECKING:  # for annotations only: matplotlib loads when a figure is drawn
@@ -31,10 +32,10 @@ def image_grid(
     """Rows of images, one row per entry of ``rows`` (label -> images), aligned by column.
 
     ``titles`` may give a caption per image for any row; ``cmaps`` a colormap
-    per row (default grey, scaled to [0, 1]). Returns the Figure.
+    per row (default grey, scaled to [0, 1]). All images share one frameless
+    Axes (see :mod:`aetutor.plots._tiles`); ``captions_of(fig, r)`` and
+    ``row_labels_of(fig)`` there read the captions back. Returns the Figure.
     """
-    import matplotlib.pyplot as plt
-
     if not isinstance(rows, Mapping):
         raise TypeError(
             "rows must be a dict mapping row labels to batches of images, got "
@@ -60,22 +61,13 @@ def image_grid(
             raise TypeError(f"titles[{label!r}] must be a list of captions, got {caps!r:.60}")
         if label in batches and len(caps) < n:
             raise ValueError(f"titles[{label!r}] has {len(caps)} captions, need {n}")
-    fig, axes = plt.subplots(
-        len(batches), n, figsize=(size * n + 1.2, size * len(batches) + 0.6), squeeze=False
-    )
-    for r, (label, batch) in enumerate(batches.items()):
-        caps = titles.get(label)
-        for c in range(n):
-            ax = axes[r, c]
-            ax.imshow(batch[c], cmap=cmaps.get(label, "gray"), vmin=0.0, vmax=1.0)
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.grid(False)
-            for side in ("top", "right", "bottom", "left"):
-                ax.spines[side].set_visible(False)
-            if caps is not None:
-                ax.set_title(caps[c], fontsize=8, fontweight="normal")
-        axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
+    grid = [
+        [Tile(batch[c], cmap=cmaps.get(label, "gray"),
+              caption=None if titles.get(label) is None else str(titles[label][c]))
+         for c in range(n)]
+        for label, batch in batches.items()
+    ]
+    fig = tile_figure(grid, size=size, row_labels=list(batches))
     if title:
         fig.suptitle(title)
     return fig

@@ -10,6 +10,7 @@ from numpy.typing import ArrayLike
 
 from aetutor.interpolation import empty_region_mask, path_fractions
 from aetutor.plots._common import as_image_batch, labels_for_rows, new_axes
+from aetutor.plots._tiles import Tile, tile_figure
 from aetutor.plots.latent import class_colors, latent_scatter
 from aetutor.validation import (
     check_finite,
@@ -105,8 +106,6 @@ def interpolation(
     Figure
         Columns are labelled with the fraction ``t``; pairs are separated by a gap.
     """
-    import matplotlib.pyplot as plt
-
     strips = _as_paths(paths, image_shape)
     n_pairs, steps = next(iter(strips.values())).shape[:2]
     if steps < 2:
@@ -119,40 +118,23 @@ def interpolation(
     mid = int(np.argmin(np.abs(t - 0.5)))
 
     kinds = list(strips)
-    n_rows = n_pairs * len(kinds) + (n_pairs - 1)  # a thin spacer row between pairs
-    ratios = []
+    rows, labels, gaps = [], [], []
     for p in range(n_pairs):
-        ratios += [1.0] * len(kinds) + ([0.18] if p < n_pairs - 1 else [])
-    row_h = size * (1.25 if checked else 1.0)
-    fig, axes = plt.subplots(
-        n_rows, steps, squeeze=False, gridspec_kw={"height_ratios": ratios},
-        figsize=(size * steps + 1.6, row_h * sum(ratios) + 0.7),
-    )  # fmt: skip
-    for p in range(n_pairs):
-        if p < n_pairs - 1:
-            for ax in axes[(p + 1) * (len(kinds) + 1) - 1]:
-                ax.axis("off")
         for k, kind in enumerate(kinds):
-            row = axes[p * (len(kinds) + 1) + k]
-            for s, ax in enumerate(row):
-                ax.imshow(strips[kind][p, s], cmap="gray", vmin=0.0, vmax=1.0)
-                ax.set_xticks([])
-                ax.set_yticks([])
-                ax.grid(False)
-                if highlight is None:
-                    on = s == mid
-                else:
-                    on = kind in framed and bool(framed[kind][p, s])
-                for side in ("top", "right", "bottom", "left"):
-                    ax.spines[side].set_visible(on)
-                    ax.spines[side].set_linewidth(1.5)
-                    ax.spines[side].set_color("C3")
-                if p == 0 and k == 0:
-                    ax.set_title(f"t={t[s]:.2f}", fontsize=8, fontweight="normal")
-                if kind in checked:
-                    ax.set_xlabel(f"{checked[kind][p, s]:.2f}", fontsize=7, labelpad=1)
-            name = kind if pair_labels is None else f"{pair_labels[p]}\n{kind}"
-            row[0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
+            row = []
+            for s in range(steps):
+                on = s == mid if highlight is None else kind in framed and bool(framed[kind][p, s])
+                row.append(Tile(
+                    strips[kind][p, s],
+                    caption=f"t={t[s]:.2f}" if p == 0 and k == 0 else None,
+                    note=f"{checked[kind][p, s]:.2f}" if kind in checked else None,
+                    frame="C3" if on else None,
+                ))
+            rows.append(row)
+            labels.append(kind if pair_labels is None else f"{pair_labels[p]}\n{kind}")
+            gaps.append(0.25 if p > 0 and k == 0 else 0.0)  # a gap between pairs
+    fig = tile_figure(rows, size=size, row_labels=labels, gaps_before=gaps, label_room=1.6,
+                      extra_height=0.7)
     heading = title or ""
     if checked:
         means = ", ".join(f"{kind} {vals[:, mid].mean():.2f}" for kind, vals in checked.items())
