@@ -166,8 +166,9 @@ def measure_peak_flops(size: int = 2048, repeats: int = 5) -> dict[str, float]:
 
     result = {"numpy": best(lambda: a @ b)}
     try:
-        import keras
+        from aetutor.backend import import_keras_quietly
 
+        keras = import_keras_quietly()  # the course's backend, as the lessons run on
         ta, tb = keras.ops.convert_to_tensor(a), keras.ops.convert_to_tensor(b)
         result["keras"] = best(lambda: keras.ops.convert_to_numpy(keras.ops.matmul(ta, tb)))
     except Exception:  # noqa: BLE001 - NumPy alone still gives a peak
@@ -230,6 +231,15 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
+def _backend_line(data: dict[str, Any]) -> str:
+    """Which Keras backend the profiled kernels ran on, as their profiles recorded it."""
+    seen = sorted({e["profile"].get("backend") or "?" for e in data["lessons"] if e.get("ok")})
+    if seen in ([], ["?"]):
+        return ("Keras backend of the profiled kernels: not recorded (profiles from before it was; "
+                "those kernels imported Keras before aetutor, so they ran on TensorFlow).")
+    return f"Keras backend of the profiled kernels: {', '.join(seen)}."
+
+
 def render(data: dict[str, Any]) -> list[str]:
     """Markdown lines for this section (used by :mod:`benchmarks.report`)."""
     s, peak = data["settings"], data["peak_flops"]
@@ -244,6 +254,8 @@ def render(data: dict[str, Any]) -> list[str]:
         "computes. Shares are of the lesson's cell time plus the profiler cell's imports of "
         "Keras, scikit-learn and matplotlib (counted in *other*, with NumPy, data loading and "
         "printing).",
+        "",
+        _backend_line(data),
         "",
         "| notebook | cell time s | training | inference | scikit-learn | drawing | other |",
         "|---|---:|---:|---:|---:|---:|---:|",

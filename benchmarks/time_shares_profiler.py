@@ -331,7 +331,12 @@ def _counting_step(step: Any) -> Any:
 
 
 def _patch_keras() -> None:
-    import keras
+    # Through aetutor, as the lesson's first cell imports it: a bare `import keras` here, before
+    # the lesson's, would start Keras on its own default backend (TensorFlow) instead of the
+    # course's, and the whole profile would describe the wrong backend.
+    from aetutor.backend import import_keras_quietly
+
+    keras = import_keras_quietly()
     from keras.src.layers.layer import Layer
 
     model = keras.Model
@@ -425,7 +430,10 @@ def install() -> None:
 
 def report() -> dict[str, Any]:
     """The totals so far (lesson cells before the current one) as a JSON-ready dict."""
+    from aetutor.backend import keras_backend_name
+
     return {
+        "backend": keras_backend_name(),
         "cell_seconds": _S.cell_seconds,
         "cells": _S.cells,
         "setup_seconds": _S.setup_seconds,

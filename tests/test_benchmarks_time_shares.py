@@ -128,6 +128,14 @@ def test_profiler_counts_each_kind_once_and_absorbs_validation(profile):
     assert sum(labels.values()) == pytest.approx(sum(seconds.values()))
 
 
+def test_profiler_runs_keras_on_the_course_backend(profile):
+    # install() imports Keras before the code it profiles does: it must start it the way
+    # aetutor would, not on Keras's own default (TensorFlow)
+    from aetutor.backend import chosen_backend
+
+    assert profile["backend"] == chosen_backend()
+
+
 def test_profiler_records_steps_and_macs_of_each_fit(profile):
     keras_fit, numpy_fit = profile["fits"]
     assert keras_fit["kind"] == "keras" and keras_fit["steps"] == 2 * 4  # ceil(100/32) x 2
@@ -233,6 +241,10 @@ def test_render_shows_shares_flops_and_failures():
     assert ("- notebooks/01_a.ipynb: training: keras Model.fit 40.0 s (40%); "
             "drawing: aetutor roc 15.0 s (15%)") in text
     assert "- notebooks/02_b.ipynb: FAILED: ValueError in cell 4" in text
+    assert "backend of the profiled kernels: not recorded" in text
+    data = fake_data()
+    data["lessons"][0]["profile"]["backend"] = "jax"
+    assert "backend of the profiled kernels: jax." in "\n".join(time_shares.render(data))
 
 
 def test_report_has_a_time_shares_section(tmp_path):
