@@ -52,21 +52,24 @@ def tile_figure(
     *,
     size: float,
     row_labels: Sequence[str] | None = None,
+    title: str | None = None,
+    title_fontsize: float | str | None = None,
     caption_fontsize: float = 8.0,
     label_fontsize: float = 9.0,
     note_fontsize: float = 7.0,
     gap: float = 0.08,
     gaps_before: Sequence[float] | None = None,
     label_room: float = 1.2,
-    extra_height: float = 0.6,
 ) -> Figure:
     """A figure with the tiles of ``rows`` laid out in a grid in one frameless Axes.
 
-    ``size`` is the width in inches of the widest image, ``gap`` the space between
-    images as a share of it, ``gaps_before[r]`` extra space above row ``r`` (a share
-    of an image's height, to separate groups of rows); ``label_room`` and
-    ``extra_height`` are inches added for row labels and the figure title. A
-    ``None`` tile leaves its place empty.
+    ``size`` is the width in inches of one column (an image and the gap after it);
+    ``gap`` is that gap as a share of an image's width, ``gaps_before[r]`` extra
+    space above row ``r`` (a share of an image's height, to separate groups of
+    rows) and ``label_room`` the inches left of the grid for row labels. A
+    ``None`` tile leaves its place empty. The layout is computed here, not by
+    matplotlib's layout engine: the Axes fills exactly the grid's box, so every
+    figure keeps the same room for its title and the same margins.
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
@@ -75,7 +78,8 @@ def tile_figure(
     height = max(t.image.shape[0] for t in tiles)
     width = max(t.image.shape[1] for t in tiles)
     n_cols = max(len(row) for row in rows)
-    per_inch = width / size  # image pixels per inch of the figure
+    pad = gap * width
+    per_inch = (width + pad) / size  # image pixels per inch of the figure
 
     def room(fontsize: float, text_of) -> list[float]:
         """Space each row needs for its tallest text, in pixels of the images."""
@@ -86,17 +90,33 @@ def tile_figure(
     above = room(caption_fontsize, lambda t: t.caption)
     below = room(note_fontsize, lambda t: t.note)
     extra = [0.0] * len(rows) if gaps_before is None else [g * height for g in gaps_before]
-    pad = gap * width
-    heights = [e + a + height + b + pad for e, a, b in zip(extra, above, below)]
+    # Rows stand 2 gaps apart, so that a row's captions sit clearly nearer its own images.
+    heights = [(2 * pad if r else 0.0) + e + a + height + b
+               for r, (e, a, b) in enumerate(zip(extra, above, below))]
     row_tops = np.concatenate([[0.0], np.cumsum(heights)])
     total_h, total_w = float(row_tops[-1]), n_cols * (width + pad) - pad
 
-    fig_w = total_w / per_inch + (label_room if row_labels else 0.4)
-    fig_h = total_h / per_inch + extra_height
-    fig, ax = plt.subplots(figsize=(fig_w, fig_h))
-    nudge = 0.04 * height  # between an image and its texts
+    # Inches: the grid's box, with room for row labels on the left and the title on top.
+    grid_w, grid_h = total_w / per_inch, total_h / per_inch
+    left_in = label_room if row_labels else 0.1
+    if title_fontsize is None or isinstance(title_fontsize, str):
+        import matplotlib as mpl
+        from matplotlib.font_manager import FontProperties
+
+        title_fontsize = FontProperties(
+            size=title_fontsize or mpl.rcParams["figure.titlesize"]).get_size_in_points()
+    title_in = 0.0 if not title else (_lines(title) * 1.3 * title_fontsize / _POINTS_PER_INCH
+                                      + 0.15)
+    top_in, bottom_in, right_in = title_in + 0.1, 0.1, 0.1
+    fig_w, fig_h = left_in + grid_w + right_in, top_in + grid_h + bottom_in
+    fig = plt.figure(figsize=(fig_w, fig_h), layout="none")
+    ax = fig.add_axes((left_in / fig_w, bottom_in / fig_h, grid_w / fig_w, grid_h / fig_h))
+    if title:
+        fig.suptitle(title, fontsize=title_fontsize, x=(left_in + grid_w / 2) / fig_w,
+                     y=1 - 0.05 / fig_h, va="top")
+    nudge = 0.03 * height  # between an image and its texts
     for r, row in enumerate(rows):
-        top = row_tops[r] + extra[r] + above[r]
+        top = row_tops[r] + (2 * pad if r else 0.0) + extra[r] + above[r]
         for c, tile in enumerate(row):
             if tile is None:
                 continue
@@ -111,15 +131,13 @@ def tile_figure(
                 ax.text(left + w / 2, top + h + nudge, str(tile.note), ha="center",
                         va="top", fontsize=note_fontsize, gid=f"note {r} {c}")
             if tile.frame is not None:
-                ax.add_patch(Rectangle((left - 0.5, top - 0.5), w + 1, h + 1, fill=False,
-                                       edgecolor=tile.frame, linewidth=1.5,
-                                       gid=f"frame {r} {c}"))
+                ax.add_patch(Rectangle((left, top), w, h, fill=False, edgecolor=tile.frame,
+                                       linewidth=1.5, gid=f"frame {r} {c}"))
         if row_labels:
             ax.text(-pad, top + height / 2, str(row_labels[r]), ha="right", va="center",
                     fontsize=label_fontsize, gid=f"row label {r}")
-    ax.set_xlim(-0.5, total_w + 0.5)
-    ax.set_ylim(total_h - pad + 0.5, -0.5)  # y down, as in an image
-    ax.set_aspect("equal")
+    ax.set_xlim(0, total_w)
+    ax.set_ylim(total_h, 0)  # y down, as in an image; the box has the grid's own aspect
     ax.set_axis_off()
     return fig
 

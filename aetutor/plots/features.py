@@ -125,10 +125,9 @@ def weight_images(
         tiles.append(Tile(img, cmap=cmap, vmin=-vmax, vmax=vmax,
                           caption=None if captions is None else str(captions[k])))
     grid = [tiles[r * ncols:(r + 1) * ncols] for r in range(nrows)]
-    fig = tile_figure(grid, size=size, caption_fontsize=7, extra_height=0.7)
     heading = f"{n} of {n_units} units, each scaled to its own max |w|"
-    fig.suptitle(f"{title}\n{heading}" if title else heading, fontsize=10)
-    return fig
+    return tile_figure(grid, size=size, caption_fontsize=7, title_fontsize=10,
+                       title=f"{title}\n{heading}" if title else heading)
 
 
 def pixel_weight_map(

@@ -67,10 +67,7 @@ def image_grid(
          for c in range(n)]
         for label, batch in batches.items()
     ]
-    fig = tile_figure(grid, size=size, row_labels=list(batches))
-    if title:
-        fig.suptitle(title)
-    return fig
+    return tile_figure(grid, size=size, row_labels=list(batches), title=title)
 
 
 def image_rows(

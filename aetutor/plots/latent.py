@@ -228,6 +228,8 @@ def _image_panel(ax, mosaic: np.ndarray, title: str | None = None) -> None:
     ax.set_xticks([])
     ax.set_yticks([])
     ax.grid(False)
+    for spine in ax.spines.values():  # no frame: the grey gaps already separate the images
+        spine.set_visible(False)
     if title:
         ax.set_title(title, fontsize=9)
 
@@ -289,7 +291,7 @@ def latent_epochs(
     # One block per row of epochs: a scatter row, then (with images) a reconstruction row.
     block = [3.0, 1.6] if show_images else [3.0]
     heights = ([1.1] if show_images else []) + block * block_rows
-    fig = plt.figure(figsize=(min(12.0, 3.8 * ncol + 0.6), sum(heights) + 1.0),
+    fig = plt.figure(figsize=(min(11.5, 3.8 * ncol + 0.6), sum(heights) + 1.0),
                      layout="constrained")  # fmt: skip
     grid = fig.add_gridspec(len(heights), ncol, height_ratios=heights)
     top = 1 if show_images else 0

@@ -133,8 +133,6 @@ def interpolation(
             rows.append(row)
             labels.append(kind if pair_labels is None else f"{pair_labels[p]}\n{kind}")
             gaps.append(0.25 if p > 0 and k == 0 else 0.0)  # a gap between pairs
-    fig = tile_figure(rows, size=size, row_labels=labels, gaps_before=gaps, label_room=1.6,
-                      extra_height=0.7)
     heading = title or ""
     if checked:
         means = ", ".join(f"{kind} {vals[:, mid].mean():.2f}" for kind, vals in checked.items())
@@ -142,9 +140,8 @@ def interpolation(
         heading = f"{heading}\n" if heading else ""
         note = " (framed)" if highlight is None else ""
         heading += f"{score_name}, mean {where} at t={t[mid]:.2f}{note}:\n{means}"
-    if heading:
-        fig.suptitle(heading, fontsize=10)
-    return fig
+    return tile_figure(rows, size=size, row_labels=labels, gaps_before=gaps, label_room=1.6,
+                       title=heading or None, title_fontsize=10)
 
 
 def _legend(y: np.ndarray, class_names, lines: Mapping[str, np.ndarray],
