@@ -22,15 +22,15 @@ TARGET_S = 60.0  # every lesson, with mnist_5k on an idle 2-core CPU (issue 18)
 FIRST_EDITION = tuple(f"{n:02d}_" for n in range(1, 8))  # lessons 01-07: the "at most half" total
 HOW_TO = (
     "`git worktree add /tmp/before COMMIT`, then in /tmp/before: `PYTHONPATH=$PWD python -m "
-    "benchmarks --only notebooks --repeats 1 --no-full-size --results-dir /tmp/before-results`; "
+    "benchmarks --only notebooks --repeats 2 --no-full-size --results-dir /tmp/before-results`; "
     "copy /tmp/before-results/notebooks.json to benchmarks/results/notebooks_before.json and add "
     'a top-level `"label"` naming the commit and backend; then, here, `python -m benchmarks '
-    "--only notebooks --repeats 1 --no-full-size`"
+    "--only notebooks --repeats 2 --no-full-size`"
 )
 
 
 HOW_TO_FULL = (
-    "the same with `--only notebooks_full` instead of `--only notebooks --repeats 1 "
+    "the same with `--only notebooks_full` instead of `--only notebooks --repeats 2 "
     "--no-full-size`, saving the earlier run as benchmarks/results/notebooks_full_before.json"
 )
 
